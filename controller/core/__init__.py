@@ -1,0 +1,1 @@
+"""Types shared by every layer. This package imports nothing else from ecsync."""

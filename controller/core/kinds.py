@@ -1,0 +1,77 @@
+"""The resource kinds ecsync manages, their sync order, and resource identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+API_VERSION = "ecsync/v1"
+
+
+class Kind(StrEnum):
+    REPOSITORY = "Repository"
+    CAPACITY_PROVIDER = "CapacityProvider"
+    CLUSTER = "Cluster"
+    TASK_DEFINITION = "TaskDefinition"
+    TASK = "Task"
+    SERVICE = "Service"
+
+    @property
+    def rank(self) -> int:
+        """Sync order inside one wave: lower ranks are created first, deleted last."""
+        return _RANK[self]
+
+    @property
+    def snake(self) -> str:
+        """`TaskDefinition` -> `task_definition`, used in log event names."""
+        return _SNAKE[self]
+
+    @property
+    def cluster_scoped(self) -> bool:
+        """Services and tasks live inside a cluster; their identity includes it."""
+        return self in (Kind.SERVICE, Kind.TASK)
+
+
+_RANK = {
+    Kind.REPOSITORY: 0,
+    Kind.CAPACITY_PROVIDER: 0,
+    Kind.CLUSTER: 1,
+    Kind.TASK_DEFINITION: 2,
+    Kind.TASK: 3,
+    Kind.SERVICE: 4,
+}
+
+_SNAKE = {
+    Kind.REPOSITORY: "repository",
+    Kind.CAPACITY_PROVIDER: "capacity_provider",
+    Kind.CLUSTER: "cluster",
+    Kind.TASK_DEFINITION: "task_definition",
+    Kind.TASK: "task",
+    Kind.SERVICE: "service",
+}
+
+
+@dataclass(frozen=True, order=True)
+class ResourceId:
+    """The identity of one managed resource.
+
+    `name` is the AWS name (repositoryName, clusterName, family, serviceName...).
+    `cluster` is set only for cluster-scoped kinds (Service, Task), so that two
+    services called `web` in two clusters are two resources.
+    """
+
+    kind: Kind
+    name: str
+    cluster: str = ""
+
+    def __str__(self) -> str:
+        if self.cluster:
+            return f"{self.kind}/{self.cluster}/{self.name}"
+        return f"{self.kind}/{self.name}"
+
+    def log_fields(self) -> dict[str, str]:
+        """The `kind`/`name` (and `cluster`) fields every resource log event carries."""
+        fields = {"kind": str(self.kind), "name": self.name}
+        if self.cluster:
+            fields["cluster"] = self.cluster
+        return fields

@@ -1,0 +1,1 @@
+"""Normalise desired and live specs into one canonical form, then compare them."""

@@ -1,0 +1,60 @@
+"""One canonical form for desired and live specs, per kind.
+
+ECS and ECR fill in defaults, reorder lists and turn names into ARNs. Both
+sides go through the same normaliser before any comparison, so that a field
+ECS filled in never shows as a difference (apply, then plan, is empty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from controller.core.kinds import Kind
+from controller.diff.normalise import (
+    capacity_provider,
+    cluster,
+    repository,
+    service,
+    task,
+    task_definition,
+)
+
+Spec = dict[str, Any]
+
+_NORMALISERS: dict[Kind, Callable[[Spec], Spec]] = {
+    Kind.REPOSITORY: repository.normalise,
+    Kind.CLUSTER: cluster.normalise,
+    Kind.CAPACITY_PROVIDER: capacity_provider.normalise,
+    Kind.TASK_DEFINITION: task_definition.normalise,
+    Kind.SERVICE: service.normalise,
+    Kind.TASK: task.normalise,
+}
+
+
+COMPUTED: dict[Kind, tuple[str, ...]] = {
+    Kind.CAPACITY_PROVIDER: (
+        "/autoScalingGroupProvider/managedScaling",
+        "/autoScalingGroupProvider/managedTerminationProtection",
+        "/autoScalingGroupProvider/managedDraining",
+    ),
+    Kind.SERVICE: (
+        "/deploymentConfiguration/deploymentCircuitBreaker",
+        "/deploymentConfiguration/alarms",
+        "/deploymentConfiguration/strategy",
+        "/deploymentConfiguration/bakeTimeInMinutes",
+        "/deploymentConfiguration/lifecycleHooks",
+    ),
+    Kind.CLUSTER: ("/configuration/executeCommandConfiguration/logging",),
+}
+"""Nested fields AWS computes when a manifest leaves them out.
+
+A manifest that omits one of these does not manage it: the planner takes the
+live value, so AWS's choice never shows as drift. A manifest that sets one
+manages it like any other field.
+"""
+
+
+def normalise(kind: Kind, spec: Spec) -> Spec:
+    """The canonical form of a manifest-shaped spec of `kind` (input is not modified)."""
+    return _NORMALISERS[kind](spec)

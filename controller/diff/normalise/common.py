@@ -1,0 +1,92 @@
+"""Normalisation helpers shared by the per-kind normalisers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG
+
+SYSTEM_TAG_PREFIX = "ecsync:"
+"""Tags ecsync writes for itself (ownership, content hash, prune protection).
+They are compared separately from the user's own tags."""
+
+OWNER = OWNER_TAG
+CONTENT_HASH = CONTENT_HASH_TAG
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value in ([], {})
+
+
+def drop_empty(value: Any) -> Any:
+    """Recursively drop None, empty lists and empty mappings from mappings.
+
+    ECS returns `environment: []`, `volumesFrom: []` or `host: {}` for things
+    a manifest simply leaves out; they mean the same.
+    """
+    if isinstance(value, dict):
+        cleaned = {k: drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if not is_empty(v)}
+    if isinstance(value, list):
+        return [drop_empty(v) for v in value]
+    return value
+
+
+def with_defaults(value: Any, defaults: dict[str, Any]) -> Any:
+    """Fill in the fields AWS fills in when they are missing (mapping values only)."""
+    if not isinstance(value, dict):
+        return value
+    return {**defaults, **{k: v for k, v in value.items() if v is not None}}
+
+
+def sorted_by(items: Any, key: Callable[[Any], Any]) -> Any:
+    """Sort a list ECS does not keep in order; anything else passes through."""
+    if not isinstance(items, list):
+        return items
+    return sorted(items, key=lambda item: repr(key(item)))
+
+
+def field_of(name: str) -> Callable[[Any], Any]:
+    return lambda item: item.get(name) if isinstance(item, dict) else item
+
+
+def arn_tail(value: Any, marker: str) -> Any:
+    """`arn:...:cluster/prod` -> `prod`: references compare by name, not ARN."""
+    if isinstance(value, str) and value.startswith("arn:") and marker in value:
+        return value.rsplit(marker, 1)[1]
+    return value
+
+
+def role_name(value: Any) -> Any:
+    """IAM roles may be given by name or ARN; compare by the name after `role/`."""
+    if isinstance(value, str) and value.startswith("arn:") and ":role/" in value:
+        return value.rsplit("/", 1)[1]
+    return value
+
+
+def user_tags(tags: Any) -> dict[str, str]:
+    """The user's tags, without ecsync's system tags or AWS's reserved ones."""
+    if not isinstance(tags, dict):
+        return {}
+    return {
+        str(k): str(v)
+        for k, v in tags.items()
+        if not str(k).startswith(SYSTEM_TAG_PREFIX) and not str(k).startswith("aws:")
+    }
+
+
+def strategy(items: Any) -> Any:
+    """Capacity provider strategies: order-free, with base and weight defaulting to 0."""
+    if not isinstance(items, list):
+        return items
+    filled = [with_defaults(item, {"base": 0, "weight": 0}) for item in items]
+    return sorted_by(filled, field_of("capacityProvider"))
+
+
+def base(spec: dict[str, Any]) -> dict[str, Any]:
+    """The normalisation every kind starts with: a copy without empties, user tags only."""
+    result = drop_empty(dict(spec))
+    if "tags" in spec:
+        result["tags"] = user_tags(spec.get("tags"))
+    return dict(result)

@@ -1,0 +1,70 @@
+"""ECR repositories: ECR's defaults and IAM policy documents in canonical form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controller.diff.normalise import common
+
+DEFAULTS: dict[str, Any] = {
+    "imageTagMutability": "MUTABLE",
+    "imageScanningConfiguration": {"scanOnPush": False},
+    "encryptionConfiguration": {"encryptionType": "AES256"},
+}
+
+
+def normalise(spec: dict[str, Any]) -> dict[str, Any]:
+    result = common.base(spec)
+    for field, default in DEFAULTS.items():
+        if field in ("imageScanningConfiguration", "encryptionConfiguration"):
+            result[field] = common.with_defaults(result.get(field, {}), default)
+        else:
+            result.setdefault(field, default)
+    if "lifecyclePolicy" in result:
+        result["lifecyclePolicy"] = lifecycle_policy(result["lifecyclePolicy"])
+    if "repositoryPolicy" in result:
+        result["repositoryPolicy"] = iam_policy(result["repositoryPolicy"])
+    return result
+
+
+def lifecycle_policy(policy: Any) -> Any:
+    """Rules are identified by priority; their order in the document does not matter."""
+    if isinstance(policy, dict) and isinstance(policy.get("rules"), list):
+        return {
+            **policy,
+            "rules": common.sorted_by(policy["rules"], common.field_of("rulePriority")),
+        }
+    return policy
+
+
+_LISTY = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def iam_policy(policy: Any) -> Any:
+    """IAM accepts a single statement or string where it means a one-item list."""
+    if not isinstance(policy, dict):
+        return policy
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    canonical = [_statement(s) for s in statements]
+    result = {**policy, "Statement": common.sorted_by(canonical, lambda s: s.get("Sid", repr(s)))}
+    result.setdefault("Version", "2012-10-17")
+    return result
+
+
+def _statement(statement: Any) -> Any:
+    if not isinstance(statement, dict):
+        return statement
+    result = dict(statement)
+    for key in _LISTY:
+        if isinstance(result.get(key), str):
+            result[key] = [result[key]]
+        if isinstance(result.get(key), list):
+            result[key] = sorted(result[key])
+    principal = result.get("Principal")
+    if isinstance(principal, dict):
+        result["Principal"] = {
+            k: sorted([v] if isinstance(v, str) else v) for k, v in principal.items()
+        }
+    return result

@@ -1,0 +1,1 @@
+"""Turn desired and live state into an ordered list of typed actions (pure)."""

@@ -1,0 +1,95 @@
+"""The plan: typed actions that can be printed, serialised and tested."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from controller.core.kinds import ResourceId
+from controller.diff.compare import FieldChange
+
+
+class ActionType(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REGISTER = "register"
+    """A new task definition revision."""
+    REPLACE = "replace"
+    """Delete and create again, for fields ECS cannot update in place."""
+    DELETE = "delete"
+    RUN = "run"
+    """A one-off task run."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One resource-level step of a plan.
+
+    `spec` is exactly what the writer sends (manifest shape, system tags
+    included, ignored fields carrying their live values); `fields` are the
+    top-level fields an update writes, and nothing else is sent.
+    """
+
+    type: ActionType
+    id: ResourceId
+    changes: tuple[FieldChange, ...] = ()
+    fields: frozenset[str] = frozenset()
+    spec: dict[str, Any] = field(default_factory=dict)
+    depends_on: tuple[ResourceId, ...] = ()
+    wave: int = 0
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": str(self.type),
+            "kind": str(self.id.kind),
+            "name": self.id.name,
+            **({"cluster": self.id.cluster} if self.id.cluster else {}),
+            "changes": [c.to_dict() for c in self.changes],
+            **({"reason": self.reason} if self.reason else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A resource ecsync cannot converge, with what the user should do about it."""
+
+    id: ResourceId
+    message: str
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": str(self.id.kind),
+            "name": self.id.name,
+            **({"cluster": self.id.cluster} if self.id.cluster else {}),
+            "message": self.message,
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    in_sync: tuple[ResourceId, ...] = ()
+    notes: tuple[str, ...] = ()
+    resolved_task_definitions: dict[str, str] = field(default_factory=dict)
+    """Task definition family -> ARN of the revision services should run, for
+    families whose desired content is already registered."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions and not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for action in self.actions:
+            counts[str(action.type)] = counts.get(str(action.type), 0) + 1
+        return {
+            "summary": {**counts, "problems": len(self.problems), "in_sync": len(self.in_sync)},
+            "actions": [a.to_dict() for a in self.actions],
+            "problems": [p.to_dict() for p in self.problems],
+            "notes": list(self.notes),
+        }

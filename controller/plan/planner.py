@@ -1,0 +1,286 @@
+"""Pair desired with live resources and decide, per resource, what to do.
+
+Pure: takes plain data, returns a Plan. Desired and live are normalised by
+the same functions, compared field by field, and only what differs is
+written. Prune candidates are live resources carrying this instance's
+ownership tag that no manifest names any more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG, PRUNE_TAG, Desired, Live
+from controller.diff import pointer
+from controller.diff.compare import FieldChange, compare
+from controller.diff.normalise import COMPUTED, normalise
+from controller.diff.normalise.common import user_tags
+from controller.diff.normalise.task_definition import content_hash
+from controller.plan import ordering, references
+from controller.plan.actions import Action, ActionType, Plan, Problem
+
+REPLACE_FIELDS: dict[Kind, frozenset[str]] = {
+    Kind.SERVICE: frozenset({"launchType", "schedulingStrategy", "role"}),
+}
+"""Top-level fields ECS cannot change in place: the resource is replaced."""
+
+IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
+    Kind.REPOSITORY: frozenset({"encryptionConfiguration"}),
+    Kind.CAPACITY_PROVIDER: frozenset(),
+    Kind.CLUSTER: frozenset(),
+}
+"""Fields that cannot change without destroying data or capacity: ecsync
+reports them and never replaces the resource on its own."""
+
+PENDING_REVISION = "(new revision)"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    instance: str = "ecsync"
+    prune: bool = False
+    adopt: bool = False
+    """Take over every existing, unowned resource that a manifest names."""
+    load_ok: bool = True
+    """False when any manifest failed to load: then nothing is ever pruned."""
+
+
+def build_plan(
+    desired: Sequence[Desired], live: Mapping[ResourceId, Live], options: PlanOptions
+) -> Plan:
+    steps: list[Action] = []
+    problems: list[Problem] = []
+    in_sync: list[ResourceId] = []
+    resolved: dict[str, str] = {}
+    families = {d.id.name for d in desired if d.id.kind is Kind.TASK_DEFINITION}
+    desired_ids = {d.id for d in desired}
+
+    for d in sorted(desired, key=lambda d: d.id.kind is not Kind.TASK_DEFINITION):
+        if d.id.kind is Kind.TASK:
+            continue
+        problem = references.missing(d, desired_ids, live)
+        outcome = problem or _plan_one(d, live.get(d.id), options, resolved, families)
+        if isinstance(outcome, Action):
+            steps.append(outcome)
+        elif isinstance(outcome, Problem):
+            problems.append(outcome)
+        else:
+            in_sync.append(d.id)
+
+    notes: list[str] = []
+    if options.prune:
+        deletes, prune_notes = _prune(desired, live, options)
+        steps.extend(deletes)
+        notes.extend(prune_notes)
+    return Plan(
+        actions=tuple(ordering.sort(steps)),
+        problems=tuple(problems),
+        in_sync=tuple(sorted(in_sync)),
+        notes=tuple(notes),
+        resolved_task_definitions=resolved,
+    )
+
+
+def _plan_one(
+    d: Desired,
+    live: Live | None,
+    options: PlanOptions,
+    resolved: dict[str, str],
+    families: set[str],
+) -> Action | Problem | None:
+    system = _wanted_system_tags(d, options)
+    owner_problem = _ownership(d, live, options)
+    if owner_problem:
+        return owner_problem
+    managing = live is None or live.owner == options.instance or _adopting(d, options)
+    if d.id.kind is Kind.TASK_DEFINITION:
+        return _plan_task_definition(d, live, system, resolved, managing)
+
+    compare_spec = _resolve_task_definition(d, resolved, families)
+    depends = references.dependencies(d, families)
+    if live is None:
+        spec = {**d.spec, "tags": {**user_tags(d.spec.get("tags")), **system}}
+        return Action(
+            ActionType.CREATE, d.id, spec=spec, depends_on=depends, wave=d.annotations.wave
+        )
+
+    desired_norm, live_norm = _normalised_pair(d, compare_spec, live)
+    changes = compare(desired_norm, live_norm, set(d.spec) - {"tags"})
+    wanted_tags = user_tags(d.spec["tags"] if "tags" in d.spec else live.spec.get("tags"))
+    live_tags = user_tags(live.spec.get("tags"))
+    if managing:
+        wanted_tags = {**wanted_tags, **system}
+        live_tags = {**live_tags, **_system_tags(live)}
+    changes += compare({"tags": wanted_tags}, {"tags": live_tags}, ["tags"])
+    changes = _without_ignored(changes, d)
+    if not changes:
+        return None
+    if not managing:
+        return Problem(
+            d.id,
+            "exists in AWS but was not created by ecsync, so it is not changed; "
+            'to let ecsync manage it, add the annotation `ecsync/adopt: "true"` '
+            "or run with --adopt",
+            tuple(changes),
+        )
+    return _change(d, live, changes, wanted_tags, depends)
+
+
+def _change(
+    d: Desired,
+    live: Live,
+    changes: list[FieldChange],
+    tags: dict[str, str],
+    depends: tuple[ResourceId, ...],
+) -> Action | Problem:
+    """Update in place, replace, or refuse, depending on which fields changed."""
+    fields = frozenset(c.top_field for c in changes)
+    blocked = fields & IMMUTABLE_FIELDS.get(d.id.kind, frozenset())
+    if blocked:
+        return Problem(
+            d.id,
+            f"{', '.join(sorted(blocked))} cannot change on an existing resource; "
+            "revert the manifest, or create a new resource under another name",
+            tuple(changes),
+        )
+    replaced = fields & REPLACE_FIELDS.get(d.id.kind, frozenset())
+    return Action(
+        ActionType.REPLACE if replaced else ActionType.UPDATE,
+        d.id,
+        changes=tuple(changes),
+        fields=fields,
+        spec=_write_spec(d, live, tags),
+        depends_on=depends,
+        wave=d.annotations.wave,
+        reason=f"ECS cannot update {', '.join(sorted(replaced))} in place" if replaced else "",
+    )
+
+
+def _plan_task_definition(
+    d: Desired, live: Live | None, system: dict[str, str], resolved: dict[str, str], managing: bool
+) -> Action | Problem | None:
+    effective = _grafted(d.spec, live.spec if live else None, d.annotations.ignore)
+    desired_norm = normalise(Kind.TASK_DEFINITION, effective)
+    digest = content_hash(desired_norm)
+    tags = {**user_tags(d.spec.get("tags")), **system, CONTENT_HASH_TAG: digest}
+    spec = {**effective, "tags": tags}
+    register = Action(ActionType.REGISTER, d.id, spec=spec, wave=d.annotations.wave)
+    if live is None:
+        return register
+    for revision in reversed(live.status.get("revisions", [])):
+        if revision.get("content_hash") == digest and revision.get("owner") is not None:
+            resolved[d.id.name] = str(revision["arn"])
+            return None
+    live_norm = normalise(Kind.TASK_DEFINITION, live.spec)
+    content_fields = (set(desired_norm) | set(live_norm)) - {"tags"}
+    changes = compare(desired_norm, live_norm, content_fields)
+    if not changes:
+        resolved[d.id.name] = live.arn
+        return None
+    if not managing:
+        return Problem(
+            d.id,
+            "this family has revisions that ecsync did not register, so no new one is "
+            'registered; add the annotation `ecsync/adopt: "true"` or run with --adopt',
+            tuple(changes),
+        )
+    return Action(
+        ActionType.REGISTER,
+        d.id,
+        changes=tuple(changes),
+        fields=frozenset(c.top_field for c in changes),
+        spec=spec,
+        wave=d.annotations.wave,
+    )
+
+
+def _ownership(d: Desired, live: Live | None, options: PlanOptions) -> Problem | None:
+    if live is None or live.owner is None or live.owner == options.instance:
+        return None
+    return Problem(
+        d.id,
+        f"is owned by the ecsync instance {live.owner!r}, not {options.instance!r}; "
+        "it is never touched. Remove it from these manifests or run as that instance",
+    )
+
+
+def _adopting(d: Desired, options: PlanOptions) -> bool:
+    return options.adopt or d.annotations.adopt
+
+
+def _resolve_task_definition(
+    d: Desired, resolved: dict[str, str], families: set[str]
+) -> dict[str, Any]:
+    """Services name a family from the manifests; compare against the revision to run."""
+    family = d.spec.get("taskDefinition")
+    if d.id.kind is not Kind.SERVICE or family not in families:
+        return d.spec
+    return {**d.spec, "taskDefinition": resolved.get(family, f"{family}:{PENDING_REVISION}")}
+
+
+def _normalised_pair(
+    d: Desired, compare_spec: dict[str, Any], live: Live
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    desired_norm = normalise(d.id.kind, compare_spec)
+    live_norm = normalise(d.id.kind, live.spec)
+    for path in COMPUTED.get(d.id.kind, ()):
+        if not pointer.has(desired_norm, path):
+            desired_norm = pointer.graft(desired_norm, live_norm, path)
+    for path in d.annotations.ignore:
+        desired_norm = pointer.graft(desired_norm, live_norm, path)
+    return desired_norm, live_norm
+
+
+def _without_ignored(changes: list[FieldChange], d: Desired) -> list[FieldChange]:
+    return [
+        c for c in changes if not any(pointer.is_within(c.path, p) for p in d.annotations.ignore)
+    ]
+
+
+def _grafted(
+    spec: dict[str, Any], live_spec: dict[str, Any] | None, ignore: tuple[str, ...]
+) -> dict[str, Any]:
+    """The spec with every ignored field taking its live value, so a write keeps it."""
+    if live_spec is None:
+        return dict(spec)
+    for path in ignore:
+        spec = pointer.graft(spec, live_spec, path)
+    return spec
+
+
+def _write_spec(d: Desired, live: Live, tags: dict[str, str]) -> dict[str, Any]:
+    spec = _grafted(d.spec, live.spec, d.annotations.ignore)
+    spec["tags"] = tags
+    return spec
+
+
+def _wanted_system_tags(d: Desired, options: PlanOptions) -> dict[str, str]:
+    tags = {OWNER_TAG: options.instance}
+    if not d.annotations.prune:
+        tags[PRUNE_TAG] = "false"
+    return tags
+
+
+def _system_tags(live: Live) -> dict[str, str]:
+    tags = live.spec.get("tags") or {}
+    return {k: v for k, v in tags.items() if k in (OWNER_TAG, PRUNE_TAG)}
+
+
+def _prune(
+    desired: Sequence[Desired], live: Mapping[ResourceId, Live], options: PlanOptions
+) -> tuple[list[Action], list[str]]:
+    if not options.load_ok:
+        return [], ["prune skipped: some manifests failed to load, so nothing is deleted"]
+    wanted = {d.id for d in desired}
+    protected = references.referenced(desired)
+    deletes: list[Action] = []
+    for rid, resource in sorted(live.items()):
+        if rid in wanted or resource.owner != options.instance:
+            continue
+        if rid in protected or (resource.spec.get("tags") or {}).get(PRUNE_TAG) == "false":
+            continue
+        deletes.append(Action(ActionType.DELETE, rid, reason="no manifest names it any more"))
+    return deletes, []

@@ -1,0 +1,61 @@
+"""What each desired resource depends on, and references that lead nowhere."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import Desired, Live
+from controller.plan.actions import Problem
+
+_BUILT_IN_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
+
+
+def cluster_name(value: object) -> str:
+    """A cluster reference (name or ARN) as a name; ECS's default cluster when absent."""
+    if not isinstance(value, str) or not value:
+        return "default"
+    return value.rsplit(":cluster/", 1)[-1]
+
+
+def dependencies(d: Desired, families: set[str]) -> tuple[ResourceId, ...]:
+    """The desired resources that must be in place before `d` is written."""
+    deps: list[ResourceId] = []
+    if d.id.kind in (Kind.SERVICE, Kind.TASK):
+        deps.append(ResourceId(Kind.CLUSTER, cluster_name(d.spec.get("cluster"))))
+        family = d.spec.get("taskDefinition")
+        if isinstance(family, str) and family in families:
+            deps.append(ResourceId(Kind.TASK_DEFINITION, family))
+    if d.id.kind is Kind.CLUSTER:
+        for provider in d.spec.get("capacityProviders") or []:
+            if provider not in _BUILT_IN_PROVIDERS:
+                deps.append(ResourceId(Kind.CAPACITY_PROVIDER, provider))
+    return tuple(deps)
+
+
+def referenced(desired: Sequence[Desired]) -> set[ResourceId]:
+    """Everything desired resources point at; such things are never pruned."""
+    families = {d.id.name for d in desired if d.id.kind is Kind.TASK_DEFINITION}
+    found: set[ResourceId] = set()
+    for d in desired:
+        found.update(dependencies(d, families))
+        family = d.spec.get("taskDefinition")
+        if d.id.kind in (Kind.SERVICE, Kind.TASK) and isinstance(family, str):
+            found.add(ResourceId(Kind.TASK_DEFINITION, family.rsplit("/", 1)[-1].split(":")[0]))
+    return found
+
+
+def missing(
+    d: Desired, desired_ids: set[ResourceId], live: Mapping[ResourceId, Live]
+) -> Problem | None:
+    """A Problem when `d` names a cluster that neither the manifests nor AWS have."""
+    if d.id.kind not in (Kind.SERVICE, Kind.TASK):
+        return None
+    cluster = ResourceId(Kind.CLUSTER, cluster_name(d.spec.get("cluster")))
+    if cluster in live or cluster in desired_ids:
+        return None
+    return Problem(
+        d.id,
+        f"cluster {cluster.name!r} does not exist and no Cluster manifest creates it; "
+        "add a Cluster manifest or fix spec.cluster",
+    )
