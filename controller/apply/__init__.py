@@ -1,0 +1,1 @@
+"""Carry out a plan against AWS, in order, one resource at a time."""

@@ -1,0 +1,1 @@
+"""The `ecsync` command line."""

@@ -1,0 +1,110 @@
+"""The one-shot commands: validate, plan, apply."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import structlog
+
+from controller.aws.clients import Aws, AwsConfig
+from controller.aws.errors import AwsError
+from controller.aws.local import seed_sandbox, start_local
+from controller.aws.taskdefs import TaskDefinitionCache
+from controller.cli import render
+from controller.manifests.loader import LoadResult, load
+from controller.reconcile.sync import SyncOptions, SyncReport, sync
+
+log = structlog.get_logger()
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def validate(args: argparse.Namespace) -> int:
+    loaded = load(Path(args.path))
+    _print_load_problems(loaded)
+    if not loaded.ok:
+        print(f"{len(loaded.errors)} error(s) in {args.path}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{len(loaded.resources)} resource(s) in {loaded.files} file(s): valid")
+    return EXIT_OK
+
+
+def plan(args: argparse.Namespace) -> int:
+    report = _run(args, apply=False)
+    if report is None:
+        return EXIT_ERROR
+    assert report.plan is not None
+    if args.output == "json":
+        print(render.plan_json(report.plan))
+    else:
+        print(render.plan_text(report.plan))
+    if report.plan.problems:
+        return EXIT_ERROR
+    return EXIT_OK if report.plan.empty else EXIT_CHANGES
+
+
+def apply(args: argparse.Namespace) -> int:
+    report = _run(args, apply=True)
+    if report is None:
+        return EXIT_ERROR
+    assert report.plan is not None
+    print(render.plan_text(report.plan))
+    if report.results:
+        print(render.results_text(list(report.results)))
+    return EXIT_OK if report.converged else EXIT_ERROR
+
+
+def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
+    """Load, plan and maybe apply; None (after printing why) when it could not run."""
+    options = SyncOptions(instance=args.instance, prune=args.prune, adopt=args.adopt)
+    with aws_session(args) as aws:
+        try:
+            report = sync(aws, TaskDefinitionCache(), Path(args.path), options, apply=apply)
+        except AwsError as error:
+            log.error("sync_failed", error=str(error), retryable=error.retryable)
+            return None
+    _print_load_problems(report.loaded)
+    if report.plan is None:
+        print(
+            f"{len(report.loaded.errors)} manifest error(s): nothing planned, nothing changed",
+            file=sys.stderr,
+        )
+        return None
+    return report
+
+
+@contextmanager
+def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
+    """An Aws for the flags; with --local, backed by an embedded moto server."""
+    if not args.local:
+        yield Aws(AwsConfig(args.region, args.endpoint_url, args.profile))
+        return
+    for key, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ):
+        os.environ.setdefault(key, value)
+    server = start_local(args.local_port)
+    try:
+        aws = Aws(AwsConfig(args.region or "us-east-1", server.endpoint_url, None))
+        seed_sandbox(aws)
+        print(f"ecsync: local AWS (moto) at {server.endpoint_url}", file=sys.stderr, flush=True)
+        yield aws
+    finally:
+        server.stop()
+
+
+def _print_load_problems(loaded: LoadResult) -> None:
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for error in loaded.errors:
+        print(str(error), file=sys.stderr)

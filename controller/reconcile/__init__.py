@@ -1,0 +1,1 @@
+"""One reconcile pass: load desired state, read live state, plan, and apply."""

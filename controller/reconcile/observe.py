@@ -1,0 +1,77 @@
+"""Read exactly the live state a set of desired resources needs, no more.
+
+Without prune, only the resources the manifests name (and the clusters they
+point at) are described, in batches. With prune, everything this instance
+owns is listed too, so that what left the manifests can be found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from controller.aws import clusters, repositories, services, taskdefs
+from controller.aws.clients import Aws
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import Desired, Live
+from controller.plan.references import cluster_name
+
+_REPOSITORY_PARTS = frozenset({"lifecyclePolicy", "repositoryPolicy"})
+
+
+def read_live(
+    aws: Aws,
+    cache: taskdefs.TaskDefinitionCache,
+    desired: Sequence[Desired],
+    *,
+    owned_by: str | None = None,
+) -> dict[ResourceId, Live]:
+    """Live state keyed like the desired resources; `owned_by` also lists owned ones."""
+    repos: dict[str, frozenset[str]] = {}
+    cluster_names: set[str] = set()
+    providers: set[str] = set()
+    families: set[str] = set()
+    wanted_services: dict[str, set[str]] = {}
+    for d in desired:
+        kind = d.id.kind
+        if kind is Kind.REPOSITORY:
+            repos[d.id.name] = frozenset(d.spec) & _REPOSITORY_PARTS
+        elif kind is Kind.CLUSTER:
+            cluster_names.add(d.id.name)
+        elif kind is Kind.CAPACITY_PROVIDER:
+            providers.add(d.id.name)
+        elif kind is Kind.TASK_DEFINITION:
+            families.add(d.id.name)
+        elif kind in (Kind.SERVICE, Kind.TASK):
+            cluster_names.add(cluster_name(d.spec.get("cluster")))
+            if kind is Kind.SERVICE:
+                wanted_services.setdefault(d.id.cluster, set()).add(d.id.name)
+
+    live: dict[ResourceId, Live] = {}
+    for name, item in repositories.read_repositories(aws, repos).items():
+        live[ResourceId(Kind.REPOSITORY, name)] = item
+    for name, item in clusters.read_clusters(aws, sorted(cluster_names)).items():
+        live[ResourceId(Kind.CLUSTER, name)] = item
+    for name, item in clusters.read_capacity_providers(aws, sorted(providers)).items():
+        live[ResourceId(Kind.CAPACITY_PROVIDER, name)] = item
+    for name, item in taskdefs.read_families(
+        aws, cache, sorted(families), discover_owned=owned_by
+    ).items():
+        live[ResourceId(Kind.TASK_DEFINITION, name)] = item
+    live.update(services.read_services(aws, {c: frozenset(n) for c, n in wanted_services.items()}))
+    if owned_by is not None:
+        _add_owned(aws, live, owned_by)
+    return live
+
+
+def _add_owned(aws: Aws, live: dict[ResourceId, Live], instance: str) -> None:
+    """Everything this instance owns that is not already known, for prune."""
+    for name, item in repositories.list_owned_repositories(aws, instance).items():
+        live.setdefault(ResourceId(Kind.REPOSITORY, name), item)
+    for name, item in clusters.list_owned_clusters(aws, instance).items():
+        live.setdefault(ResourceId(Kind.CLUSTER, name), item)
+    for name, item in clusters.list_owned_capacity_providers(aws, instance).items():
+        live.setdefault(ResourceId(Kind.CAPACITY_PROVIDER, name), item)
+    for rid, item in services.list_owned_services(
+        aws, instance, clusters.list_cluster_names(aws)
+    ).items():
+        live.setdefault(rid, item)

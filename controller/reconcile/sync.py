@@ -1,0 +1,71 @@
+"""A full reconcile pass over a manifest folder: what `plan`, `apply` and the daemon share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from controller.apply.executor import apply_plan
+from controller.apply.outcomes import Result
+from controller.aws.clients import Aws
+from controller.aws.taskdefs import TaskDefinitionCache
+from controller.manifests.loader import LoadResult, load
+from controller.plan.actions import Plan
+from controller.plan.planner import PlanOptions, build_plan
+from controller.reconcile import observe
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    instance: str = "ecsync"
+    prune: bool = False
+    adopt: bool = False
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    loaded: LoadResult
+    plan: Plan | None = None
+    """None when the manifests failed to load: nothing was planned or written."""
+    results: tuple[Result, ...] = field(default_factory=tuple)
+
+    @property
+    def converged(self) -> bool:
+        return (
+            self.loaded.ok
+            and self.plan is not None
+            and not self.plan.problems
+            and not any(r.outcome.failed for r in self.results)
+        )
+
+
+def sync(
+    aws: Aws,
+    cache: TaskDefinitionCache,
+    root: Path,
+    options: SyncOptions,
+    *,
+    apply: bool,
+    revision: str | None = None,
+) -> SyncReport:
+    """Load, plan and (when `apply`) execute. A broken manifest stops everything."""
+    loaded = load(root)
+    if not loaded.ok:
+        return SyncReport(loaded)
+    live = observe.read_live(
+        aws, cache, loaded.resources, owned_by=options.instance if options.prune else None
+    )
+    plan = build_plan(loaded.resources, live, _plan_options(options, loaded))
+    if not apply:
+        return SyncReport(loaded, plan)
+    results = apply_plan(aws, plan, live, revision=revision)
+    return SyncReport(loaded, plan, tuple(results))
+
+
+def _plan_options(options: SyncOptions, loaded: LoadResult) -> PlanOptions:
+    return PlanOptions(
+        instance=options.instance,
+        prune=options.prune,
+        adopt=options.adopt,
+        load_ok=loaded.ok,
+    )

@@ -1,0 +1,61 @@
+"""Field-by-field comparison with JSON-pointer paths."""
+
+from __future__ import annotations
+
+from controller.core.redact import REDACTED
+from controller.diff.compare import FieldChange, compare
+
+
+def test_reports_leaf_paths_for_nested_changes() -> None:
+    """A nested difference is reported at its leaf, as a JSON pointer."""
+    desired = {"deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 50}}
+    live = {"deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100}}
+    assert compare(desired, live, ["deploymentConfiguration"]) == [
+        FieldChange("/deploymentConfiguration/minimumHealthyPercent", 50, 100)
+    ]
+
+
+def test_only_listed_fields_are_compared() -> None:
+    """Fields outside the managed set never show up, whatever their values."""
+    assert compare({"a": 1, "b": 2}, {"a": 1, "b": 3}, ["a"]) == []
+
+
+def test_lists_of_different_length_are_reported_whole() -> None:
+    """A list that grew or shrank is one change at the list's path."""
+    changes = compare({"subnets": ["a", "b"]}, {"subnets": ["a"]}, ["subnets"])
+    assert changes == [FieldChange("/subnets", ["a", "b"], ["a"])]
+
+
+def test_absent_side_is_none() -> None:
+    """A field missing on one side shows None there."""
+    assert compare({"desiredCount": 2}, {}, ["desiredCount"]) == [
+        FieldChange("/desiredCount", 2, None)
+    ]
+
+
+def test_secret_environment_values_are_redacted() -> None:
+    """A changed value of a secret-looking variable never appears in a change."""
+    desired = {"env": [{"name": "DB_PASSWORD", "value": "hunter2"}]}
+    live = {"env": [{"name": "DB_PASSWORD", "value": "old-secret"}]}
+    changes = compare(desired, live, ["env"])
+    assert changes == [FieldChange("/env/0/value", REDACTED, REDACTED)]
+    assert "hunter2" not in repr(changes)
+    assert "old-secret" not in repr(changes)
+
+
+def test_secret_values_are_redacted_inside_whole_list_changes() -> None:
+    """When a whole environment list differs, secret values inside it are hidden."""
+    desired = {"env": [{"name": "API_TOKEN", "value": "t0ken"}, {"name": "A", "value": "1"}]}
+    changes = compare(desired, {"env": []}, ["env"])
+    assert "t0ken" not in repr(changes)
+    assert changes[0].desired == [
+        {"name": "API_TOKEN", "value": REDACTED},
+        {"name": "A", "value": "1"},
+    ]
+
+
+def test_pointer_tokens_are_escaped() -> None:
+    """Keys with '/' or '~' are escaped as RFC 6901 says."""
+    changes = compare({"tags": {"a/b": "1"}}, {"tags": {"a/b": "2"}}, ["tags"])
+    assert changes[0].path == "/tags/a~1b"
+    assert changes[0].top_field == "tags"
