@@ -1,0 +1,1 @@
+"""Reading desired state: manifest files in, validated `Desired` resources and errors out."""

@@ -1,0 +1,131 @@
+"""Finding and reading manifest files under a root, without escaping it.
+
+The daemon reads a Git checkout that someone else controls, so a symlink in
+it must not make ecsync read files outside the checkout (keys, /proc). Every
+symlink is resolved, and only targets inside the root's real path are read.
+Directories are walked with an explicit stack and visited once by real path,
+which also ends symlink loops. Order is sorted, so loads are deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from controller.core.resources import SourceLocation
+from controller.manifests.errors import ManifestError
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """One file to read: `name` is what errors show, `real` is what gets opened."""
+
+    name: str
+    real: Path
+
+    @property
+    def json(self) -> bool:
+        return self.name.endswith(".json")
+
+
+@dataclass(frozen=True)
+class Found:
+    files: tuple[ManifestFile, ...]
+    errors: tuple[ManifestError, ...]
+
+
+def _error(name: str, message: str) -> ManifestError:
+    return ManifestError(SourceLocation(name), "", "", message)
+
+
+def is_manifest(name: str) -> bool:
+    return name.endswith(SUFFIXES) and not name.startswith(".")
+
+
+def find(root: Path) -> Found:
+    """Every manifest file under `root` (a directory, or one file), in sorted order."""
+    try:
+        real_root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Found((), (_error(str(root), "manifest root does not exist; check the path"),))
+    if real_root.is_file():
+        return Found((ManifestFile(str(root), real_root),), ())
+    if not real_root.is_dir():
+        return Found((), (_error(str(root), "manifest root is not a file or a directory"),))
+    files: list[ManifestFile] = []
+    errors: list[ManifestError] = []
+    seen: set[Path] = {real_root}
+    stack: list[tuple[Path, str, bool]] = [(real_root, "", True)]  # real path, name, is a dir
+    while stack:
+        real, name, is_dir = stack.pop()
+        if not is_dir:
+            files.append(ManifestFile(name, real))
+            continue
+        try:
+            with os.scandir(real) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(_error(name or str(root), f"cannot read directory: {exc.strerror}"))
+            continue
+        children: list[tuple[Path, str, bool]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{name}/{entry.name}" if name else entry.name
+            target, problem = _target(Path(entry.path), real_root)
+            if problem:
+                if is_manifest(entry.name) or _is_dir(Path(entry.path)):
+                    errors.append(_error(child, problem))
+                continue
+            if target in seen:
+                continue  # reached again through a symlink: read once
+            if target.is_dir() or is_manifest(entry.name):
+                seen.add(target)
+                children.append((target, child, target.is_dir()))
+        stack.extend(reversed(children))  # depth first, in name order
+    return Found(tuple(files), tuple(errors))
+
+
+def _target(path: Path, real_root: Path) -> tuple[Path, str]:
+    """The real path of a directory entry, or why it must not be followed."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return path, "broken symlink or symlink loop; fix or remove it"
+    if target != real_root and real_root not in target.parents:
+        return target, (
+            f"symlink points outside the manifest root (to {target}); ecsync does not "
+            "follow it: copy the file into the root instead"
+        )
+    return target, ""
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def read(file: ManifestFile, limit: int) -> tuple[bytes | None, ManifestError | None]:
+    """The bytes of a regular file of at most `limit` bytes, or the error that stopped it.
+
+    O_NONBLOCK keeps a FIFO from hanging the open; O_NOFOLLOW refuses a symlink
+    swapped in after `find` resolved the path.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(file.real, flags)
+    except OSError as exc:
+        return None, _error(file.name, f"cannot read file: {exc.strerror}")
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, _error(file.name, "not a regular file; remove it or rename it")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        return None, _error(file.name, f"file is larger than {limit} bytes; split it")
+    return data, None

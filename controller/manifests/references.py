@@ -1,0 +1,179 @@
+"""Checks across documents: duplicates, and references between kinds.
+
+These run after every document is parsed, on the specs as written, so they
+also see documents whose spec failed validation: a typo in a TaskDefinition
+must not turn into a second, misleading "no such family" error on its Service.
+Names that may exist in AWS outside the manifests only warn; AWS is checked at
+plan time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from controller.core.kinds import Kind, ResourceId
+from controller.manifests.errors import FieldPath, ManifestError
+from controller.manifests.suggest import did_you_mean
+from controller.manifests.yamlload import Document
+
+BUILT_IN_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+DEFAULT_CLUSTER = "default"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One document whose kind and name are valid, with its spec as written."""
+
+    id: ResourceId
+    spec: Mapping[str, Any]
+    document: Document
+
+    @property
+    def resource(self) -> str:
+        return f"{self.id.kind}/{self.id.name}"
+
+    def error(self, path: FieldPath, message: str) -> ManifestError:
+        return self.document.error(self.resource, path, message)
+
+    def text(self, key: str) -> str | None:
+        value = self.spec.get(key)
+        return value if isinstance(value, str) else None
+
+    def items(self, key: str) -> list[Any]:
+        value = self.spec.get(key)
+        return value if isinstance(value, list) else []
+
+
+def cluster_name(value: Any) -> str:
+    """The cluster of a Service or Task: a name, the name in a cluster ARN, or `default`."""
+    if not isinstance(value, str) or not value:
+        return DEFAULT_CLUSTER
+    if value.startswith("arn:") and ":cluster/" in value:
+        return value.rsplit("/", 1)[1]
+    return value
+
+
+def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestError]]:
+    """Errors and warnings about how the documents fit together."""
+    errors = _duplicates(entries)
+    warnings: list[ManifestError] = []
+    by_kind: dict[Kind, dict[str, Entry]] = defaultdict(dict)
+    for entry in entries:
+        by_kind[entry.id.kind].setdefault(entry.id.name, entry)
+    for entry in entries:
+        if entry.id.kind is Kind.CLUSTER:
+            _cluster(entry, by_kind[Kind.CAPACITY_PROVIDER], errors, warnings)
+        elif entry.id.kind.cluster_scoped:
+            _task_definition(entry, by_kind[Kind.TASK_DEFINITION], errors)
+            _placement(entry, by_kind[Kind.CLUSTER], errors, warnings)
+    return errors, warnings
+
+
+def _duplicates(entries: Sequence[Entry]) -> list[ManifestError]:
+    groups: dict[ResourceId, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        groups[entry.id].append(entry)
+    errors = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for entry in group:
+            others = ", ".join(
+                f"{o.document.file}:{o.document.start[0]}" for o in group if o is not entry
+            )
+            where = f" in cluster '{entry.id.cluster}'" if entry.id.cluster else ""
+            message = (
+                f"{entry.resource}{where} is defined more than once (also at {others}); keep one"
+            )
+            errors.append(entry.error(("metadata", "name"), message))
+    return errors
+
+
+def _cluster(
+    entry: Entry,
+    providers: Mapping[str, Entry],
+    errors: list[ManifestError],
+    warnings: list[ManifestError],
+) -> None:
+    attached = entry.items("capacityProviders")
+    for i, name in enumerate(attached):
+        if isinstance(name, str) and name not in BUILT_IN_PROVIDERS and name not in providers:
+            message = (
+                f"capacity provider '{name}' is not in the manifests"
+                f"{did_you_mean(name, [*providers, *BUILT_IN_PROVIDERS])}; "
+                "it must already exist in AWS"
+            )
+            warnings.append(entry.error(("spec", "capacityProviders", i), message))
+    for i, item in enumerate(entry.items("defaultCapacityProviderStrategy")):
+        name = item.get("capacityProvider") if isinstance(item, dict) else None
+        if isinstance(name, str) and name not in attached:
+            message = (
+                f"capacity provider '{name}' is in the default strategy but not attached; "
+                "add it to this cluster's spec.capacityProviders"
+            )
+            path = ("spec", "defaultCapacityProviderStrategy", i, "capacityProvider")
+            errors.append(entry.error(path, message))
+
+
+def _task_definition(
+    entry: Entry, families: Mapping[str, Entry], errors: list[ManifestError]
+) -> None:
+    reference = entry.text("taskDefinition")
+    if reference is None or reference.startswith("arn:"):
+        return
+    path = ("spec", "taskDefinition")
+    family, _, revision = reference.partition(":")
+    if revision:
+        if not revision.isdigit():
+            message = f"revision '{revision}' is not a number; write 'family:REVISION' or an ARN"
+            errors.append(entry.error(path, message))
+        return
+    if family not in families:
+        message = (
+            f"no TaskDefinition '{family}' in the manifests{did_you_mean(family, families)}; "
+            f"to use one registered outside ecsync, pin it as '{family}:REVISION' or give its ARN"
+        )
+        errors.append(entry.error(path, message))
+
+
+def _placement(
+    entry: Entry,
+    clusters: Mapping[str, Entry],
+    errors: list[ManifestError],
+    warnings: list[ManifestError],
+) -> None:
+    """The cluster a Service or Task runs in, and the capacity it asks of that cluster."""
+    cluster = clusters.get(entry.id.cluster)
+    if cluster is None:
+        named = entry.text("cluster") is not None
+        given = f"cluster '{entry.id.cluster}' is not in the manifests"
+        if not named:
+            given = "spec.cluster is not set, and the 'default' cluster is not in the manifests"
+        message = (
+            f"{given}{did_you_mean(entry.id.cluster, clusters)}; "
+            "it must already exist in AWS (checked at plan time)"
+        )
+        warnings.append(entry.error(("spec", "cluster"), message))
+    strategy = entry.items("capacityProviderStrategy")
+    if strategy and entry.spec.get("launchType") is not None:
+        message = (
+            "launchType and capacityProviderStrategy cannot both be set (AWS rejects it); "
+            "remove one"
+        )
+        errors.append(entry.error(("spec", "launchType"), message))
+    if cluster is None or not isinstance(cluster.spec.get("capacityProviders"), list):
+        return  # providers attached outside the manifests are not known here
+    attached = cluster.items("capacityProviders")
+    for i, item in enumerate(strategy):
+        name = item.get("capacityProvider") if isinstance(item, dict) else None
+        if isinstance(name, str) and name not in attached:
+            message = (
+                f"capacity provider '{name}' is not attached to cluster '{cluster.id.name}'; "
+                "add it to that Cluster's spec.capacityProviders"
+            )
+            errors.append(
+                entry.error(("spec", "capacityProviderStrategy", i, "capacityProvider"), message)
+            )

@@ -1,0 +1,83 @@
+"""Parsing `ecsync/` annotations into typed behaviour switches (`core.resources.Annotations`).
+
+Annotation values are strings (as in Kubernetes), so each switch has a small
+grammar; a value outside it is an error rather than a silent default, because
+a mistyped `ecsync/prune: "flase"` must not delete anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from controller.core.kinds import Kind
+from controller.core.resources import Annotations
+from controller.manifests.suggest import did_you_mean
+
+PREFIX = "ecsync/"
+IGNORE, PRUNE, WAVE, HOOK, ADOPT = (
+    PREFIX + name for name in ("ignore", "prune", "wave", "hook", "adopt")
+)
+KNOWN = (IGNORE, PRUNE, WAVE, HOOK, ADOPT)
+HOOKS = ("pre-sync",)
+
+_POINTER = re.compile(r"(?:/(?:[^~/]|~[01])*)+")
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
+
+
+def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tuple[str, str]]]:
+    """The switches set by `values` (all annotations, string-valued), and (key, message) errors.
+
+    Annotations outside the `ecsync/` prefix belong to the user and are ignored.
+    """
+    errors: list[tuple[str, str]] = []
+    ignore: tuple[str, ...] = ()
+    prune, adopt, wave, hook = True, False, 0, None
+    for key, value in values.items():
+        if not key.startswith(PREFIX):
+            continue
+        if key == IGNORE:
+            ignore, problem = _pointers(value)
+        elif key in (PRUNE, ADOPT):
+            problem = (
+                "" if value in ("true", "false") else f'must be "true" or "false", not "{value}"'
+            )
+            if key == PRUNE:
+                prune = value != "false"
+            else:
+                adopt = value == "true"
+        elif key == WAVE:
+            problem = (
+                ""
+                if _INTEGER.fullmatch(value)
+                else f'must be an integer like "-1" or "2", not "{value}"'
+            )
+            wave = int(value) if not problem else 0
+        elif key == HOOK:
+            hook, problem = value, _hook_problem(kind, value)
+        else:
+            problem = (
+                f"unknown ecsync annotation{did_you_mean(key, KNOWN)}; known: {', '.join(KNOWN)}"
+            )
+        if problem:
+            errors.append((key, problem))
+    return Annotations(ignore=ignore, prune=prune, wave=wave, hook=hook, adopt=adopt), errors
+
+
+def _pointers(value: str) -> tuple[tuple[str, ...], str]:
+    pointers = tuple(part.strip() for part in value.split(","))
+    bad = [p for p in pointers if not _POINTER.fullmatch(p)]
+    if bad:
+        return (), (
+            f"'{bad[0]}' is not a JSON pointer; write comma-separated pointers that start "
+            "with '/', like \"/desiredCount,/tags/team\" (escape '~' as ~0 and '/' as ~1)"
+        )
+    return pointers, ""
+
+
+def _hook_problem(kind: Kind, value: str) -> str:
+    if value not in HOOKS:
+        return f'the only hook is "pre-sync", not "{value}"'
+    if kind is not Kind.TASK:
+        return f"hooks run one-off tasks: only kind Task takes {HOOK}, not {kind}"
+    return ""

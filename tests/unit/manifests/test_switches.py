@@ -1,0 +1,73 @@
+"""Parsing the `ecsync/` annotations into typed switches."""
+
+from __future__ import annotations
+
+import pytest
+
+from controller.core.kinds import Kind
+from controller.core.resources import Annotations
+from controller.manifests.switches import parse
+
+
+def test_no_annotations_give_the_defaults() -> None:
+    """Without annotations a resource is prunable, wave 0, not adopted, and no hook."""
+    assert parse(Kind.SERVICE, {}) == (Annotations(), [])
+
+
+def test_every_switch_is_parsed() -> None:
+    """ignore, prune, wave, adopt and hook all land in their typed fields."""
+    annotations, errors = parse(
+        Kind.TASK,
+        {
+            "ecsync/ignore": "/desiredCount, /tags/a~1b",
+            "ecsync/prune": "false",
+            "ecsync/wave": "-3",
+            "ecsync/adopt": "true",
+            "ecsync/hook": "pre-sync",
+        },
+    )
+    assert errors == []
+    assert annotations == Annotations(
+        ignore=("/desiredCount", "/tags/a~1b"), prune=False, wave=-3, hook="pre-sync", adopt=True
+    )
+
+
+def test_annotations_outside_the_ecsync_prefix_are_ignored() -> None:
+    """Users' own annotations (other prefixes) are accepted and do nothing."""
+    assert parse(Kind.CLUSTER, {"example.com/owner": "me", "note": "x"}) == (Annotations(), [])
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("ecsync/prune", "no", 'must be "true" or "false", not "no"'),
+        ("ecsync/adopt", "True", 'must be "true" or "false", not "True"'),
+        ("ecsync/wave", "1.5", 'must be an integer like "-1" or "2", not "1.5"'),
+        ("ecsync/ignore", "/a,desiredCount", "'desiredCount' is not a JSON pointer"),
+        ("ecsync/ignore", "/a~2", "'/a~2' is not a JSON pointer"),
+        ("ecsync/hook", "post-sync", 'the only hook is "pre-sync", not "post-sync"'),
+        ("ecsync/adoptt", "true", "did you mean 'ecsync/adopt'?"),
+    ],
+)
+def test_invalid_values_are_errors_naming_the_valid_form(
+    key: str, value: str, fragment: str
+) -> None:
+    """Each malformed switch is an error for its key, saying what is allowed."""
+    _, errors = parse(Kind.TASK, {key: value})
+    assert len(errors) == 1
+    assert errors[0][0] == key
+    assert fragment in errors[0][1]
+
+
+def test_a_bad_prune_value_never_disables_protection_silently() -> None:
+    """`ecsync/prune: "flase"` is an error; it is not read as either value."""
+    _, errors = parse(Kind.SERVICE, {"ecsync/prune": "flase"})
+    assert errors
+
+
+def test_hook_is_only_for_tasks() -> None:
+    """`ecsync/hook: pre-sync` on a Service is an error that names the kind that takes it."""
+    _, errors = parse(Kind.SERVICE, {"ecsync/hook": "pre-sync"})
+    assert errors == [
+        ("ecsync/hook", "hooks run one-off tasks: only kind Task takes ecsync/hook, not Service")
+    ]
