@@ -6,7 +6,8 @@ above branches on `Result.outcome`, never on exceptions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
@@ -36,35 +37,61 @@ def apply_plan(
     live: Mapping[ResourceId, Live],
     *,
     revision: str | None = None,
+    concurrency: int = 8,
 ) -> list[Result]:
-    """Run every action of `plan`; returns one Result per action."""
+    """Run every action of `plan`; returns one Result per action, in plan order.
+
+    Actions run level by level (wave, then kind rank; deletes in reverse), and
+    the actions of one level, which cannot depend on each other, run
+    concurrently.
+    """
     resolved = dict(plan.resolved_task_definitions)
     failed: set[ResourceId] = set()
-    results: list[Result] = []
-    for action in plan.actions:
-        blocker = next((dep for dep in action.depends_on if dep in failed), None)
-        if blocker is not None:
-            failed.add(action.id)
-            results.append(_blocked(action, blocker, revision))
-            continue
-        result = _execute(aws, action, live.get(action.id), resolved, revision)
-        if result.outcome.failed:
-            failed.add(action.id)
-        elif action.id.kind is Kind.TASK_DEFINITION and result.arn:
-            resolved[action.id.name] = result.arn
-        results.append(result)
-    return results
+    results: dict[int, Result] = {}
+    with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
+        for level in _levels(plan.actions):
+            futures = {}
+            for index, action in level:
+                blocker = next((dep for dep in action.depends_on if dep in failed), None)
+                if blocker is not None:
+                    results[index] = _blocked(action, blocker, revision)
+                    continue
+                spec = _with_resolved_task_definition(action, resolved)
+                futures[index] = pool.submit(
+                    _execute, aws, action, spec, live.get(action.id), revision
+                )
+            for index, future in futures.items():
+                results[index] = future.result()
+            for index, _ in level:
+                result = results[index]
+                if result.outcome.failed:
+                    failed.add(result.id)
+                elif result.id.kind is Kind.TASK_DEFINITION and result.arn:
+                    resolved[result.id.name] = result.arn
+    return [results[i] for i in sorted(results)]
+
+
+def _levels(actions: Sequence[Action]) -> list[list[tuple[int, Action]]]:
+    """Consecutive actions with the same (is delete, wave, rank) form one level."""
+    levels: list[list[tuple[int, Action]]] = []
+    previous: tuple[bool, int, int] | None = None
+    for index, action in enumerate(actions):
+        key = (action.type is ActionType.DELETE, action.wave, action.id.kind.rank)
+        if key != previous:
+            levels.append([])
+            previous = key
+        levels[-1].append((index, action))
+    return levels
 
 
 def _execute(
     aws: Aws,
     action: Action,
+    spec: dict[str, Any],
     live: Live | None,
-    resolved: dict[str, str],
     revision: str | None,
 ) -> Result:
     writer = writers.WRITERS[action.id.kind]
-    spec = _with_resolved_task_definition(action, resolved)
     try:
         arn = ""
         if action.type is ActionType.DELETE:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from controller import __version__
-from controller.cli import commands, logs
+from controller.cli import commands, logs, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,16 +67,33 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "plan":
             command.add_argument("--output", choices=("text", "json"), default="text")
+
+    daemon = sub.add_parser(
+        "run", parents=[common], help="the daemon: keep AWS equal to a folder or Git repository"
+    )
+    run.add_run_arguments(daemon)
+
+    status = sub.add_parser("status", help="show what a running daemon reports")
+    status.add_argument(
+        "--url",
+        default=commands.env("ECSYNC_URL", "http://127.0.0.1:8080"),
+        help="the daemon's --listen address (env ECSYNC_URL)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logs.configure(args.log_format, args.log_level)
+    if args.command == "status":
+        return run.status(args)
+    logs.configure(
+        args.log_format, args.log_level, sys.stdout if args.command == "run" else sys.stderr
+    )
     handler = {
         "validate": commands.validate,
         "plan": commands.plan,
         "apply": commands.apply,
+        "run": run.run,
     }[args.command]
     try:
         return handler(args)

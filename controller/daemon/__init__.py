@@ -1,0 +1,1 @@
+"""The long-running controller: sources, queue, reconcile loop, health and HTTP."""
