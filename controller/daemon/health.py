@@ -1,0 +1,201 @@
+"""The health of an ECS service, read from ECS's own deployment state.
+
+`assess_service` takes one service of DescribeServices output and decides,
+in this order (the first rule that matches wins):
+
+- **Missing**: the service is DRAINING or INACTIVE, i.e. deleted or being
+  deleted.
+- **Unknown**: the document is not one this module understands (another
+  service status, or no task counts).
+- **Degraded, rollout FAILED**: the PRIMARY deployment's `rolloutState` is
+  FAILED (the circuit breaker stopped it and no rollback was configured), or
+  ECS rolled back: its `rolloutStateReason` or an event says "rolling back to
+  deployment <the PRIMARY's id>". A rollback stays Degraded until a new
+  deployment replaces it, because what runs is not what was asked for.
+- **Progressing**: a rollout is under way: the PRIMARY is IN_PROGRESS (ECS
+  marks it COMPLETED only once the service is steady), or, for deployments
+  without `rolloutState` (services older than the field), more than one
+  deployment is live. The message counts the new deployment's tasks, and those that failed.
+- Otherwise the service is steady, and its counts decide:
+  - desired 0 and nothing running: **Healthy** ("scaled to zero");
+  - fewer running than desired: **Degraded** ("2 of 3 tasks running");
+  - more running than desired (scale-in, or desired 0 while tasks stop):
+    **Progressing**;
+  - running == desired: **Healthy**.
+
+A FAILED deployment that is no longer PRIMARY, with no rollback naming the
+PRIMARY, is history (a later deployment replaced it) and does not count.
+Timestamps are never compared, so boto3's datetimes and JSON's ISO strings
+are both accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Health(StrEnum):
+    """Ordered best to worst, like Argo CD's health: `rank` compares them."""
+
+    HEALTHY = "Healthy"
+    PROGRESSING = "Progressing"
+    DEGRADED = "Degraded"
+    MISSING = "Missing"
+    UNKNOWN = "Unknown"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {health: rank for rank, health in enumerate(Health)}
+
+
+def worst(*healths: Health) -> Health:
+    """The worst of `healths`; with none given, Healthy (nothing is wrong)."""
+    return max(healths, key=lambda h: h.rank, default=Health.HEALTHY)
+
+
+class Rollout(StrEnum):
+    """ECS's `rolloutState` of the PRIMARY deployment (FAILED also after a rollback)."""
+
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    health: Health
+    rollout: Rollout | None
+    """None when ECS reports no `rolloutState` (or the service is gone)."""
+    message: str
+    deployment_id: str | None
+    """The PRIMARY deployment's id."""
+
+
+_ROLLBACK = re.compile(
+    r"rolling back to deployment(?:\s*id)?[:\s]+\(?([\w/.-]+?)\)?\.?(?:\s|$)", re.I
+)
+_FAILED_EVENT = re.compile(r"deployment \(?([\w/.-]+?)\)? deployment failed:?\s*(.*)$", re.I)
+
+
+def assess_service(status: Mapping[str, Any]) -> Assessment:
+    """Assess one service of DescribeServices output (see the module docstring)."""
+    deployments = [d for d in status.get("deployments") or () if d.get("status") != "INACTIVE"]
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+    primary_id = primary.get("id") if primary else None
+    desired, running = status.get("desiredCount"), status.get("runningCount")
+    service_status = status.get("status", "ACTIVE")
+    if service_status in ("DRAINING", "INACTIVE"):
+        return Assessment(Health.MISSING, None, f"service is {service_status}", primary_id)
+    if service_status != "ACTIVE" or not isinstance(desired, int) or not isinstance(running, int):
+        message = (
+            f"unrecognised service status {service_status!r}"
+            if service_status != "ACTIVE"
+            else "DescribeServices output has no desiredCount/runningCount"
+        )
+        return Assessment(Health.UNKNOWN, None, message, primary_id)
+
+    rollout = _rollout_state(primary)
+    failure = _failure(primary, deployments, status.get("events") or ())
+    if failure:
+        return Assessment(Health.DEGRADED, Rollout.FAILED, failure, primary_id)
+    if rollout is Rollout.IN_PROGRESS or (rollout is None and len(deployments) > 1):
+        message = _progress(primary, running, desired)
+        return Assessment(Health.PROGRESSING, rollout, message, primary_id)
+    health, message = _steady(running, desired, status.get("pendingCount") or 0)
+    return Assessment(health, rollout, message, primary_id)
+
+
+def _steady(running: int, desired: int, pending: int) -> tuple[Health, str]:
+    """Health of a service with no rollout in flight: the counts decide."""
+    if desired == 0 and running == 0:
+        return Health.HEALTHY, "scaled to zero"
+    counted = _counted(running, desired, pending)
+    if running < desired:
+        return Health.DEGRADED, counted
+    if running > desired:
+        return Health.PROGRESSING, f"{counted}; stopping {running - desired}"
+    return Health.HEALTHY, counted
+
+
+def _rollout_state(deployment: Mapping[str, Any] | None) -> Rollout | None:
+    state = deployment.get("rolloutState") if deployment else None
+    return Rollout(state) if isinstance(state, str) and state in Rollout.__members__ else None
+
+
+def _failure(
+    primary: Mapping[str, Any] | None,
+    deployments: list[Mapping[str, Any]],
+    events: Iterable[Mapping[str, Any]],
+) -> str | None:
+    """Why the current rollout failed, or None when it has not."""
+    if primary is None:
+        return None
+    if _rollout_state(primary) is Rollout.FAILED:
+        reason = _sentence(primary.get("rolloutStateReason")) or "rollout failed"
+        return f"deployment {primary.get('id')} failed: {reason}"
+    primary_id = primary.get("id")
+    if not primary_id:
+        return None
+    messages = [str(e.get("message", "")) for e in events]  # ECS lists the newest first
+    rollback_notes = [str(primary.get("rolloutStateReason") or ""), *messages]
+    if not any(_rollback_target(note) == primary_id for note in rollback_notes):
+        return None
+    failed_id, reason = _failed_deployment(deployments, messages)
+    doing = "is rolling back" if _rollout_state(primary) is Rollout.IN_PROGRESS else "rolled back"
+    what = f"deployment {failed_id} failed: {reason}" if failed_id else "a deployment failed"
+    return f"{what}; ECS {doing} to deployment {primary_id}"
+
+
+def _rollback_target(note: str) -> str | None:
+    match = _ROLLBACK.search(note)
+    return match.group(1) if match else None
+
+
+def _failed_deployment(
+    deployments: list[Mapping[str, Any]], messages: list[str]
+) -> tuple[str | None, str]:
+    """The deployment that failed and why: from its own entry, else from the events."""
+    for deployment in deployments:
+        if _rollout_state(deployment) is Rollout.FAILED:
+            reason = _sentence(deployment.get("rolloutStateReason"))
+            return deployment.get("id"), reason or "rollout failed"
+    for message in messages:
+        match = _FAILED_EVENT.search(message)
+        if match:
+            return match.group(1), _sentence(match.group(2)) or "rollout failed"
+    return None, ""
+
+
+def _progress(primary: Mapping[str, Any] | None, running: int, desired: int) -> str:
+    if primary is None:
+        return f"deployment in progress: {_counted(running, desired, 0)}"
+    head = f"deployment {primary.get('id')}"
+    task_definition = primary.get("taskDefinition")
+    if task_definition:
+        head += f" ({str(task_definition).rsplit('/', 1)[-1]})"
+    counts = _counted(
+        primary.get("runningCount") or 0,
+        primary.get("desiredCount") or 0,
+        primary.get("pendingCount") or 0,
+    )
+    failed = primary.get("failedTasks") or 0
+    if failed:
+        counts += f", {failed} failed"
+    return f"{head} in progress: {counts}"
+
+
+def _counted(running: int, desired: int, pending: int) -> str:
+    text = f"{running} of {desired} tasks running"
+    return f"{text}, {pending} pending" if pending else text
+
+
+def _sentence(text: object) -> str:
+    """ECS reasons end with a full stop; messages built from them read better without."""
+    return str(text or "").strip().rstrip(".")

@@ -1,0 +1,150 @@
+"""What the daemon knows right now, for `GET /status` and `ecsync status`.
+
+The reconcile loop writes here; the HTTP threads read snapshots. Each
+`update` is level-triggered: it states the resource's whole current status,
+so an omitted error or message clears the old one. Callers redact before
+they write: the board stores exactly what it is given.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from controller.core.kinds import ResourceId
+from controller.daemon.health import Health
+
+
+class SyncState(StrEnum):
+    SYNCED = "Synced"
+    OUT_OF_SYNC = "OutOfSync"
+    FAILED = "Failed"
+    UNKNOWN = "Unknown"
+
+
+@dataclass
+class _Entry:
+    sync: SyncState
+    health: Health | None
+    error: str | None
+    message: str | None
+    last_transition: float
+    """When `sync` last changed (or the resource first appeared)."""
+    last_synced: float | None
+    """When the resource was last seen Synced."""
+
+
+class StatusBoard:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[ResourceId, _Entry] = {}
+        self._source: str | None = None
+        self._revision: str | None = None
+        self._ready = False
+        self._leader: str | None = None
+        self._leader_is_self = False
+
+    def set_source(self, source: str, revision: str | None) -> None:
+        with self._lock:
+            self._source, self._revision = source, revision
+
+    def set_ready(self, ready: bool) -> None:
+        with self._lock:
+            self._ready = ready
+
+    @property
+    def ready(self) -> bool:
+        with self._lock:
+            return self._ready
+
+    def set_leader(self, identity: str | None, is_self: bool) -> None:
+        with self._lock:
+            self._leader, self._leader_is_self = identity, is_self
+
+    def update(
+        self,
+        id: ResourceId,
+        *,
+        sync: SyncState,
+        health: Health | None = None,
+        error: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Record the resource's current status; timestamps move only on change / on Synced."""
+        sync, now = SyncState(sync), self._clock()
+        with self._lock:
+            entry = self._entries.get(id)
+            if entry is None:
+                entry = self._entries[id] = _Entry(sync, health, error, message, now, None)
+            elif entry.sync is not sync:
+                entry.last_transition = now
+            entry.sync, entry.health, entry.error, entry.message = sync, health, error, message
+            if sync is SyncState.SYNCED:
+                entry.last_synced = now
+
+    def remove(self, id: ResourceId) -> None:
+        with self._lock:
+            self._entries.pop(id, None)
+
+    def counts(self) -> dict[str, int]:
+        """How many resources are in each sync state (every state present, zeros too)."""
+        with self._lock:
+            return self._count_sync()
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy of everything, resources in sync order (kind rank, then name)."""
+        with self._lock:
+            health_counts = {str(h): 0 for h in Health}
+            for entry in self._entries.values():
+                if entry.health is not None:
+                    health_counts[entry.health] += 1
+            ordered = sorted(self._entries.items(), key=lambda item: _order(item[0]))
+            return {
+                "source": self._source,
+                "revision": self._revision,
+                "ready": self._ready,
+                "leader": {"identity": self._leader, "self": self._leader_is_self},
+                "summary": {
+                    "resources": len(self._entries),
+                    "sync": self._count_sync(),
+                    "health": health_counts,
+                },
+                "resources": [_resource(rid, entry) for rid, entry in ordered],
+            }
+
+    def _count_sync(self) -> dict[str, int]:
+        counts = {str(s): 0 for s in SyncState}
+        for entry in self._entries.values():
+            counts[entry.sync] += 1
+        return counts
+
+
+def _order(rid: ResourceId) -> tuple[int, str, str, str]:
+    return rid.kind.rank, rid.kind, rid.name, rid.cluster
+
+
+def _resource(rid: ResourceId, entry: _Entry) -> dict[str, Any]:
+    doc: dict[str, Any] = {"kind": str(rid.kind), "name": rid.name}
+    if rid.cluster:
+        doc["cluster"] = rid.cluster
+    return doc | {
+        "sync": str(entry.sync),
+        "health": str(entry.health) if entry.health is not None else None,
+        "lastError": entry.error,
+        "message": entry.message,
+        "lastSynced": _iso(entry.last_synced),
+        "lastTransition": _iso(entry.last_transition),
+    }
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
