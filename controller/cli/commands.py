@@ -14,7 +14,6 @@ import structlog
 from controller.aws.clients import Aws, AwsConfig
 from controller.aws.errors import AwsError
 from controller.aws.local import seed_sandbox, start_local
-from controller.aws.taskdefs import TaskDefinitionCache
 from controller.cli import render
 from controller.manifests.loader import LoadResult, load
 from controller.reconcile.sync import SyncOptions, SyncReport, sync
@@ -68,7 +67,7 @@ def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
     options = SyncOptions(instance=args.instance, prune=args.prune, adopt=args.adopt)
     with aws_session(args) as aws:
         try:
-            report = sync(aws, TaskDefinitionCache(), Path(args.path), options, apply=apply)
+            report = sync(aws, Path(args.path), options, apply=apply)
         except AwsError as error:
             log.error("sync_failed", error=str(error), retryable=error.retryable)
             return None

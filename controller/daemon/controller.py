@@ -19,7 +19,6 @@ from controller.apply.executor import apply_plan
 from controller.apply.outcomes import Result
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
-from controller.aws.taskdefs import TaskDefinitionCache
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
 from controller.daemon import rollouts
@@ -74,7 +73,6 @@ class Controller:
         self.board = board
         self.metrics = metrics
         self.queue: WorkQueue[Key] = WorkQueue()
-        self.cache = TaskDefinitionCache()
         self.drift = DriftTracker(options.drift)
         self.rollouts = rollouts.RolloutTracker()
         self.desired: dict[ResourceId, Desired] = {}
@@ -181,7 +179,7 @@ class Controller:
         started = time.monotonic()
         options = PlanOptions(instance=self.options.instance, prune=prune, adopt=self.options.adopt)
         try:
-            observation = batch.observe_subset(self.aws, self.cache, self.desired, ids, options)
+            observation = batch.observe_subset(self.aws, self.desired, ids, options)
         except AwsError as error:
             log.error("observe_failed", error=str(error), retryable=error.retryable)
             for rid in ids:

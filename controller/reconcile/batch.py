@@ -13,7 +13,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from controller.aws.clients import Aws
-from controller.aws.taskdefs import TaskDefinitionCache
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
 from controller.plan.actions import Plan
@@ -73,7 +72,6 @@ def fingerprint(desired: Mapping[ResourceId, Desired], rid: ResourceId) -> str:
 
 def observe_subset(
     aws: Aws,
-    cache: TaskDefinitionCache,
     desired: Mapping[ResourceId, Desired],
     ids: Collection[ResourceId],
     options: PlanOptions,
@@ -85,7 +83,5 @@ def observe_subset(
         subset = list(desired.values())
     else:
         subset = [desired[rid] for rid in sorted(with_dependencies(desired, ids))]
-    live = observe.read_live(
-        aws, cache, subset, owned_by=options.instance if options.prune else None
-    )
+    live = observe.read_live(aws, subset, owned_by=options.instance if options.prune else None)
     return Observation(build_plan(subset, live, options), live)

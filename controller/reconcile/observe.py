@@ -20,7 +20,6 @@ _REPOSITORY_PARTS = frozenset({"lifecyclePolicy", "repositoryPolicy"})
 
 def read_live(
     aws: Aws,
-    cache: taskdefs.TaskDefinitionCache,
     desired: Sequence[Desired],
     *,
     owned_by: str | None = None,
@@ -54,7 +53,7 @@ def read_live(
     for name, item in clusters.read_capacity_providers(aws, sorted(providers)).items():
         live[ResourceId(Kind.CAPACITY_PROVIDER, name)] = item
     for name, item in taskdefs.read_families(
-        aws, cache, sorted(families), discover_owned=owned_by
+        aws, aws.task_definitions, sorted(families), discover_owned=owned_by
     ).items():
         live[ResourceId(Kind.TASK_DEFINITION, name)] = item
     live.update(services.read_services(aws, {c: frozenset(n) for c, n in wanted_services.items()}))

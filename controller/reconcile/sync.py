@@ -8,7 +8,6 @@ from pathlib import Path
 from controller.apply.executor import apply_plan
 from controller.apply.outcomes import Result
 from controller.aws.clients import Aws
-from controller.aws.taskdefs import TaskDefinitionCache
 from controller.manifests.loader import LoadResult, load
 from controller.plan.actions import Plan
 from controller.plan.planner import PlanOptions, build_plan
@@ -41,7 +40,6 @@ class SyncReport:
 
 def sync(
     aws: Aws,
-    cache: TaskDefinitionCache,
     root: Path,
     options: SyncOptions,
     *,
@@ -53,7 +51,7 @@ def sync(
     if not loaded.ok:
         return SyncReport(loaded)
     live = observe.read_live(
-        aws, cache, loaded.resources, owned_by=options.instance if options.prune else None
+        aws, loaded.resources, owned_by=options.instance if options.prune else None
     )
     plan = build_plan(loaded.resources, live, _plan_options(options, loaded))
     if not apply:

@@ -1,0 +1,231 @@
+"""ECS clusters and capacity providers: batched reads, owned listings, writers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from controller.aws import batching, calls, errors, shapes, tags
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import OWNER_TAG, Live
+
+if TYPE_CHECKING:
+    from controller.aws.clients import Aws
+
+_CLUSTER_INCLUDE = ["TAGS", "SETTINGS", "CONFIGURATIONS"]
+_CLUSTER_STATUS = (
+    "status",
+    "registeredContainerInstancesCount",
+    "runningTasksCount",
+    "pendingTasksCount",
+    "activeServicesCount",
+    "attachmentsStatus",
+)
+AWS_MANAGED_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
+"""Capacity providers every account has; ecsync never reads or writes them."""
+_GONE_UPDATE_STATUS = frozenset({"DELETE_IN_PROGRESS", "DELETE_COMPLETE"})
+
+
+def read_clusters(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
+    """The live clusters among `names`, 100 per DescribeClusters; INACTIVE ones are absent."""
+    wanted = sorted(set(names))
+    found: dict[str, Live] = {}
+    for batch in batching.chunks(wanted, batching.DESCRIBE_CLUSTERS):
+        page = calls.call(
+            aws,
+            "ecs",
+            "describe_clusters",
+            batching.label("Cluster", batch),
+            clusters=batch,
+            include=_CLUSTER_INCLUDE,
+        )
+        for cluster in page.get("clusters", []):
+            name = cluster["clusterName"]
+            if cluster.get("status") != "INACTIVE" and name in batch:
+                found[name] = _cluster_live(aws, cluster)
+    return found
+
+
+def list_cluster_names(aws: Aws) -> list[str]:
+    """The names of every cluster in the account and region (ListClusters, paginated)."""
+    arns = calls.paginate(aws, "ecs", "list_clusters", "clusterArns", maxResults=100)
+    return [arn.rsplit("/", 1)[-1] for arn in arns]
+
+
+def list_owned_clusters(aws: Aws, instance: str) -> dict[str, Live]:
+    """Every live cluster tagged as owned by `instance`."""
+    clusters = read_clusters(aws, list_cluster_names(aws))
+    return {name: live for name, live in clusters.items() if live.owner == instance}
+
+
+def _cluster_live(aws: Aws, cluster: Mapping[str, Any]) -> Live:
+    spec = shapes.project(aws, "ecs", "CreateCluster", cluster, exclude=("clusterName",))
+    spec["tags"] = tags.from_ecs(cluster.get("tags"))
+    return Live(
+        id=ResourceId(Kind.CLUSTER, cluster["clusterName"]),
+        arn=cluster["clusterArn"],
+        spec=spec,
+        owner=spec["tags"].get(OWNER_TAG),
+        status={k: cluster[k] for k in _CLUSTER_STATUS if k in cluster},
+    )
+
+
+def read_capacity_providers(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
+    """The live capacity providers among `names`, 100 per DescribeCapacityProviders.
+
+    FARGATE and FARGATE_SPOT are never asked for; INACTIVE providers and
+    those being deleted are absent.
+    """
+    wanted = sorted(set(names) - AWS_MANAGED_PROVIDERS)
+    found: dict[str, Live] = {}
+    for batch in batching.chunks(wanted, batching.DESCRIBE_CAPACITY_PROVIDERS):
+        page = calls.call(
+            aws,
+            "ecs",
+            "describe_capacity_providers",
+            batching.label("CapacityProvider", batch),
+            capacityProviders=batch,
+            include=["TAGS"],
+        )
+        for provider in page.get("capacityProviders", []):
+            if _provider_present(provider) and provider["name"] in batch:
+                found[provider["name"]] = _provider_live(aws, provider)
+    return found
+
+
+def list_owned_capacity_providers(aws: Aws, instance: str) -> dict[str, Live]:
+    """Every live capacity provider tagged as owned by `instance`."""
+    providers = calls.paginate(
+        aws,
+        "ecs",
+        "describe_capacity_providers",
+        "capacityProviders",
+        include=["TAGS"],
+        maxResults=10,  # the API's own ceiling for this call
+    )
+    owned: dict[str, Live] = {}
+    for provider in providers:
+        if provider["name"] in AWS_MANAGED_PROVIDERS or not _provider_present(provider):
+            continue
+        live = _provider_live(aws, provider)
+        if live.owner == instance:
+            owned[live.id.name] = live
+    return owned
+
+
+def _provider_present(provider: Mapping[str, Any]) -> bool:
+    # DELETE_FAILED providers still exist, so they stay visible (and prunable).
+    return (
+        provider.get("status") == "ACTIVE"
+        and provider.get("updateStatus") not in _GONE_UPDATE_STATUS
+    )
+
+
+def _provider_live(aws: Aws, provider: Mapping[str, Any]) -> Live:
+    spec = shapes.project(aws, "ecs", "CreateCapacityProvider", provider, exclude=("name",))
+    spec["tags"] = tags.from_ecs(provider.get("tags"))
+    return Live(
+        id=ResourceId(Kind.CAPACITY_PROVIDER, provider["name"]),
+        arn=provider["capacityProviderArn"],
+        spec=spec,
+        owner=spec["tags"].get(OWNER_TAG),
+        status={
+            k: provider[k]
+            for k in ("status", "updateStatus", "updateStatusReason")
+            if k in provider
+        },
+    )
+
+
+_CLUSTER_UPDATE = frozenset({"settings", "configuration", "serviceConnectDefaults"})
+_CLUSTER_CAPACITY = frozenset({"capacityProviders", "defaultCapacityProviderStrategy"})
+
+
+class ClusterWriter:
+    """CreateCluster / UpdateCluster / PutClusterCapacityProviders / DeleteCluster."""
+
+    def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
+        params = tags.ecs_request(spec)
+        created = calls.call(aws, "ecs", "create_cluster", str(id), clusterName=id.name, **params)
+        arn: str = created["cluster"]["clusterArn"]
+        return arn
+
+    def update(
+        self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
+    ) -> str:
+        resource = str(id)
+        errors.refuse_update(
+            "UpdateCluster", resource, fields - _CLUSTER_UPDATE - _CLUSTER_CAPACITY - {"tags"}
+        )
+        changed = {f: spec[f] for f in sorted(fields & _CLUSTER_UPDATE) if f in spec}
+        if changed:
+            calls.call(aws, "ecs", "update_cluster", resource, cluster=id.name, **changed)
+        if fields & _CLUSTER_CAPACITY:
+            # The call replaces both lists, so both are sent (the desired value of each).
+            both = {f: spec.get(f, live.spec.get(f) or []) for f in sorted(_CLUSTER_CAPACITY)}
+            calls.call(
+                aws, "ecs", "put_cluster_capacity_providers", resource, cluster=id.name, **both
+            )
+        if "tags" in fields:
+            tags.retag_ecs(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
+        return live.arn
+
+    def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
+        try:
+            calls.call(aws, "ecs", "delete_cluster", str(id), cluster=id.name)
+        except errors.NotFoundError:
+            return
+
+
+_ASG_UPDATABLE = ("managedScaling", "managedTerminationProtection", "managedDraining")
+
+
+class CapacityProviderWriter:
+    """CreateCapacityProvider / UpdateCapacityProvider / DeleteCapacityProvider."""
+
+    def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
+        params = tags.ecs_request(spec)
+        created = calls.call(
+            aws, "ecs", "create_capacity_provider", str(id), name=id.name, **params
+        )
+        arn: str = created["capacityProvider"]["capacityProviderArn"]
+        return arn
+
+    def update(
+        self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
+    ) -> str:
+        resource = str(id)
+        errors.refuse_update(
+            "UpdateCapacityProvider", resource, fields - {"autoScalingGroupProvider", "tags"}
+        )
+        if "autoScalingGroupProvider" in fields and "autoScalingGroupProvider" in spec:
+            desired = spec["autoScalingGroupProvider"]
+            current = live.spec.get("autoScalingGroupProvider") or {}
+            if desired.get("autoScalingGroupArn", current.get("autoScalingGroupArn")) != (
+                current.get("autoScalingGroupArn")
+            ):
+                errors.refuse_update(
+                    "UpdateCapacityProvider",
+                    resource,
+                    ["autoScalingGroupProvider.autoScalingGroupArn"],
+                    "a capacity provider keeps its Auto Scaling group; create a new provider",
+                )
+            calls.call(
+                aws,
+                "ecs",
+                "update_capacity_provider",
+                resource,
+                name=id.name,
+                autoScalingGroupProvider={k: desired[k] for k in _ASG_UPDATABLE if k in desired},
+            )
+        if "tags" in fields:
+            tags.retag_ecs(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
+        return live.arn
+
+    def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
+        try:
+            calls.call(aws, "ecs", "delete_capacity_provider", str(id), capacityProvider=id.name)
+        except errors.PermanentAwsError as exc:
+            # ECS reports an unknown provider as a generic ClientException.
+            if "does not exist" not in exc.message:
+                raise

@@ -1,0 +1,240 @@
+"""ECR repositories: batched reads with optional policies, and the writer."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from controller.aws import batching, calls, errors, shapes, tags
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import OWNER_TAG, Live
+
+if TYPE_CHECKING:
+    from controller.aws.clients import Aws
+
+LIFECYCLE_POLICY = "lifecyclePolicy"
+REPOSITORY_POLICY = "repositoryPolicy"
+OPTIONAL_PARTS = frozenset({LIFECYCLE_POLICY, REPOSITORY_POLICY})
+"""Parts of a repository that cost one extra call each, read only when asked for."""
+
+_LIST_PAGE = 1000
+
+
+def read_repositories(aws: Aws, names: Mapping[str, frozenset[str]]) -> dict[str, Live]:
+    """The live repositories among `names`; each value says which `OPTIONAL_PARTS` to read.
+
+    Tags are always read. Missing repositories are absent from the result.
+    """
+    found: dict[str, Live] = {}
+    for name, repo in _describe(aws, sorted(names)).items():
+        live = _live(aws, repo, names[name])
+        if live is not None:
+            found[name] = live
+    return found
+
+
+def list_owned_repositories(aws: Aws, instance: str) -> dict[str, Live]:
+    """Every repository tagged as owned by `instance` (without the optional parts)."""
+    owned: dict[str, Live] = {}
+    for repo in _list_all(aws):
+        live = _live(aws, repo, frozenset())
+        if live is not None and live.owner == instance:
+            owned[live.id.name] = live
+    return owned
+
+
+def _describe(aws: Aws, names: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for batch in batching.chunks(names, batching.DESCRIBE_REPOSITORIES):
+        try:
+            page = calls.call(
+                aws,
+                "ecr",
+                "describe_repositories",
+                batching.label("Repository", batch),
+                repositoryNames=batch,
+            )
+        except errors.NotFoundError:
+            # AWS fails the whole call when any one name is missing: list them all instead.
+            wanted = set(names)
+            return {r["repositoryName"]: r for r in _list_all(aws) if r["repositoryName"] in wanted}
+        found.update((r["repositoryName"], r) for r in page.get("repositories", []))
+    return found
+
+
+def _list_all(aws: Aws) -> list[dict[str, Any]]:
+    return calls.paginate(
+        aws, "ecr", "describe_repositories", "repositories", maxResults=_LIST_PAGE
+    )
+
+
+def _live(aws: Aws, repo: Mapping[str, Any], parts: frozenset[str]) -> Live | None:
+    """`repo` in manifest shape, or None when it vanished while being read."""
+    name = repo["repositoryName"]
+    resource = f"Repository/{name}"
+    try:
+        listed = calls.call(
+            aws, "ecr", "list_tags_for_resource", resource, resourceArn=repo["repositoryArn"]
+        )
+        spec = shapes.project(
+            aws, "ecr", "CreateRepository", repo, exclude=("repositoryName", "registryId")
+        )
+        spec["tags"] = tags.from_ecr(listed.get("tags"))
+        if LIFECYCLE_POLICY in parts:
+            _add_policy(spec, LIFECYCLE_POLICY, _lifecycle_policy(aws, name, resource))
+        if REPOSITORY_POLICY in parts:
+            _add_policy(spec, REPOSITORY_POLICY, _repository_policy(aws, name, resource))
+    except errors.NotFoundError as exc:
+        if exc.code != "RepositoryNotFoundException":
+            raise
+        return None
+    return Live(
+        id=ResourceId(Kind.REPOSITORY, name),
+        arn=repo["repositoryArn"],
+        spec=spec,
+        owner=spec["tags"].get(OWNER_TAG),
+        status={"repositoryUri": repo.get("repositoryUri"), "registryId": repo.get("registryId")},
+    )
+
+
+def _add_policy(spec: dict[str, Any], field: str, text: str | None) -> None:
+    if text is not None:
+        spec[field] = json.loads(text)
+
+
+def _lifecycle_policy(aws: Aws, name: str, resource: str) -> str | None:
+    try:
+        got = calls.call(aws, "ecr", "get_lifecycle_policy", resource, repositoryName=name)
+    except errors.NotFoundError as exc:
+        if exc.code != "LifecyclePolicyNotFoundException":
+            raise
+        return None
+    text: str | None = got.get("lifecyclePolicyText")
+    return text
+
+
+def _repository_policy(aws: Aws, name: str, resource: str) -> str | None:
+    try:
+        got = calls.call(aws, "ecr", "get_repository_policy", resource, repositoryName=name)
+    except errors.NotFoundError as exc:
+        if exc.code != "RepositoryPolicyNotFoundException":
+            raise
+        return None
+    text: str | None = got.get("policyText")
+    return text
+
+
+_MUTABILITY = frozenset({"imageTagMutability", "imageTagMutabilityExclusionFilters"})
+_UPDATABLE = _MUTABILITY | {"imageScanningConfiguration", "tags"} | OPTIONAL_PARTS
+
+
+class RepositoryWriter:
+    """CreateRepository / Put* / TagResource / DeleteRepository, one call per changed part."""
+
+    def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
+        resource = str(id)
+        params = {k: v for k, v in spec.items() if k not in OPTIONAL_PARTS and k != "tags"}
+        if spec.get("tags"):
+            params["tags"] = tags.to_ecr(spec["tags"])
+        created = calls.call(
+            aws, "ecr", "create_repository", resource, repositoryName=id.name, **params
+        )
+        for part in sorted(OPTIONAL_PARTS):
+            if spec.get(part) is not None:
+                _write_policy(aws, id, part, spec[part])
+        arn: str = created["repository"]["repositoryArn"]
+        return arn
+
+    def update(
+        self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
+    ) -> str:
+        resource = str(id)
+        if "encryptionConfiguration" in fields:
+            raise errors.PermanentAwsError(
+                "UpdateRepository",
+                resource,
+                "ImmutableField",
+                "encryptionConfiguration cannot change once a repository exists; recreate the "
+                "repository by hand (its images go with it), or set the spec back to "
+                f"{json.dumps(live.spec.get('encryptionConfiguration'))}",
+            )
+        errors.refuse_update("UpdateRepository", resource, fields - _UPDATABLE)
+        if fields & _MUTABILITY:
+            mutability = spec.get("imageTagMutability", live.spec.get("imageTagMutability"))
+            extra = {k: spec[k] for k in ("imageTagMutabilityExclusionFilters",) if k in spec}
+            calls.call(
+                aws,
+                "ecr",
+                "put_image_tag_mutability",
+                resource,
+                repositoryName=id.name,
+                imageTagMutability=mutability,
+                **extra,
+            )
+        if "imageScanningConfiguration" in fields and "imageScanningConfiguration" in spec:
+            calls.call(
+                aws,
+                "ecr",
+                "put_image_scanning_configuration",
+                resource,
+                repositoryName=id.name,
+                imageScanningConfiguration=spec["imageScanningConfiguration"],
+            )
+        for part in sorted(fields & OPTIONAL_PARTS):
+            _write_policy(aws, id, part, spec.get(part))
+        if "tags" in fields:
+            tags.retag_ecr(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
+        return live.arn
+
+    def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
+        """DeleteRepository without force: a repository that still holds images stays."""
+        try:
+            calls.call(aws, "ecr", "delete_repository", str(id), repositoryName=id.name)
+        except errors.NotFoundError:
+            return
+        except errors.PermanentAwsError as exc:
+            if exc.code != "RepositoryNotEmptyException":
+                raise
+            raise errors.PermanentAwsError(
+                exc.operation,
+                exc.resource,
+                exc.code,
+                "the repository still holds images and ecsync never deletes images: delete "
+                "them (or the repository) by hand, or annotate the manifest with "
+                'ecsync/prune: "false"',
+            ) from exc
+
+
+def _write_policy(aws: Aws, id: ResourceId, part: str, policy: Any) -> None:
+    """Put `policy` (an object, sent as JSON), or delete it when it is absent."""
+    resource = str(id)
+    if part == LIFECYCLE_POLICY:
+        if policy is None:
+            _delete_if_present(aws, "delete_lifecycle_policy", resource, id.name)
+        else:
+            calls.call(
+                aws,
+                "ecr",
+                "put_lifecycle_policy",
+                resource,
+                repositoryName=id.name,
+                lifecyclePolicyText=json.dumps(policy),
+            )
+    elif policy is None:
+        _delete_if_present(aws, "delete_repository_policy", resource, id.name)
+    else:
+        calls.call(
+            aws,
+            "ecr",
+            "set_repository_policy",
+            resource,
+            repositoryName=id.name,
+            policyText=json.dumps(policy),
+        )
+
+
+def _delete_if_present(aws: Aws, operation: str, resource: str, name: str) -> None:
+    with contextlib.suppress(errors.NotFoundError):
+        calls.call(aws, "ecr", operation, resource, repositoryName=name)

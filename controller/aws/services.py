@@ -1,0 +1,217 @@
+"""ECS services: batched reads (10 per DescribeServices), owned listings, the writer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from controller.aws import batching, calls, errors, shapes, tags
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import OWNER_TAG, Live
+
+if TYPE_CHECKING:
+    from controller.aws.clients import Aws
+
+_FROM_PRIMARY_DEPLOYMENT = (
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+)
+"""CreateService members that DescribeServices reports only on the deployments."""
+_EVENTS_KEPT = 5
+
+
+def read_services(aws: Aws, wanted: Mapping[str, frozenset[str]]) -> dict[ResourceId, Live]:
+    """The ACTIVE services among `wanted` (cluster name -> service names).
+
+    A missing cluster or service is simply absent from the result.
+    """
+    found: dict[ResourceId, Live] = {}
+    for cluster in sorted(wanted):
+        for batch in batching.chunks(sorted(wanted[cluster]), batching.DESCRIBE_SERVICES):
+            try:
+                page = calls.call(
+                    aws,
+                    "ecs",
+                    "describe_services",
+                    batching.label(f"Service/{cluster}", batch),
+                    cluster=cluster,
+                    services=batch,
+                    include=["TAGS"],
+                )
+            except errors.NotFoundError as exc:
+                if exc.code != "ClusterNotFoundException":
+                    raise
+                break
+            for service in page.get("services", []):
+                if (
+                    service.get("status") == "ACTIVE"
+                    and _name_of(service.get("clusterArn", "")) == cluster
+                    and service["serviceName"] in batch
+                ):
+                    live = _live(aws, cluster, service)
+                    found[live.id] = live
+    return found
+
+
+def list_owned_services(aws: Aws, instance: str, clusters: Iterable[str]) -> dict[ResourceId, Live]:
+    """Every ACTIVE service in `clusters` tagged as owned by `instance`."""
+    wanted: dict[str, frozenset[str]] = {}
+    for cluster in sorted(set(clusters)):
+        try:
+            arns = calls.paginate(
+                aws,
+                "ecs",
+                "list_services",
+                "serviceArns",
+                f"Cluster/{cluster}",
+                cluster=cluster,
+                maxResults=100,
+            )
+        except errors.NotFoundError:
+            continue
+        wanted[cluster] = frozenset(_name_of(a) for a in arns if _arn_in_cluster(a, cluster))
+    services = read_services(aws, wanted)
+    return {id: live for id, live in services.items() if live.owner == instance}
+
+
+def _name_of(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _arn_in_cluster(arn: str, cluster: str) -> bool:
+    """Whether a service ARN belongs to `cluster` (ListServices may match by substring).
+
+    Old-format ARNs (`service/name`) carry no cluster; DescribeServices checks those.
+    """
+    parts = arn.split(":", 5)[-1].split("/")
+    return len(parts) < 3 or parts[1] == cluster
+
+
+def _live(aws: Aws, cluster: str, service: Mapping[str, Any]) -> Live:
+    spec = shapes.project(aws, "ecs", "CreateService", service, exclude=("serviceName",))
+    spec["cluster"] = cluster
+    if service.get("roleArn"):
+        spec["role"] = service["roleArn"]
+    primary: Mapping[str, Any] = next(
+        (d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), {}
+    )
+    spec.update((k, primary[k]) for k in _FROM_PRIMARY_DEPLOYMENT if k in primary)
+    spec["tags"] = tags.from_ecs(service.get("tags"))
+    return Live(
+        id=ResourceId(Kind.SERVICE, service["serviceName"], cluster),
+        arn=service["serviceArn"],
+        spec=spec,
+        owner=spec["tags"].get(OWNER_TAG),
+        status={
+            "status": service.get("status"),
+            "desiredCount": service.get("desiredCount"),
+            "runningCount": service.get("runningCount"),
+            "pendingCount": service.get("pendingCount"),
+            "deployments": service.get("deployments", []),
+            "events": service.get("events", [])[:_EVENTS_KEPT],
+            "taskDefinition": service.get("taskDefinition"),
+        },
+    )
+
+
+SERVICE_REPLACE_FIELDS = frozenset({"launchType", "schedulingStrategy", "role"})
+"""Fields ECS cannot update in place: the planner replaces the service for these."""
+
+SERVICE_UPDATE_FIELDS = frozenset(
+    {
+        "taskDefinition",
+        "desiredCount",
+        "capacityProviderStrategy",
+        "deploymentConfiguration",
+        "networkConfiguration",
+        "placementConstraints",
+        "placementStrategy",
+        "platformVersion",
+        "healthCheckGracePeriodSeconds",
+        "enableExecuteCommand",
+        "enableECSManagedTags",
+        "loadBalancers",
+        "propagateTags",
+        "serviceRegistries",
+        "serviceConnectConfiguration",
+        "volumeConfigurations",
+        "availabilityZoneRebalancing",
+        "deploymentController",
+        "vpcLatticeConfigurations",
+        "monitoring",
+        "gatewayConnectors",
+    }
+)
+"""Fields UpdateService changes in place."""
+
+
+class ServiceWriter:
+    """CreateService / UpdateService (changed fields only) / scale to 0 + DeleteService."""
+
+    def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
+        params = tags.ecs_request(spec)
+        named = params.pop("cluster", None)
+        created = calls.call(
+            aws,
+            "ecs",
+            "create_service",
+            str(id),
+            cluster=id.cluster or named,
+            serviceName=id.name,
+            **params,
+        )
+        arn: str = created["service"]["serviceArn"]
+        return arn
+
+    def update(
+        self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
+    ) -> str:
+        resource = str(id)
+        errors.refuse_update(
+            "UpdateService",
+            resource,
+            fields & SERVICE_REPLACE_FIELDS,
+            "ECS cannot change them on an existing service, which must be replaced",
+        )
+        errors.refuse_update("UpdateService", resource, fields - SERVICE_UPDATE_FIELDS - {"tags"})
+        changed = {f: spec[f] for f in sorted(fields & SERVICE_UPDATE_FIELDS) if f in spec}
+        if changed:
+            calls.call(
+                aws,
+                "ecs",
+                "update_service",
+                resource,
+                cluster=_cluster_of(id, live),
+                service=id.name,
+                **changed,
+            )
+        if "tags" in fields:
+            tags.retag_ecs(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
+        return live.arn
+
+    def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
+        """Scale to 0 first (when not already there), then DeleteService."""
+        resource = str(id)
+        cluster = _cluster_of(id, live)
+        try:
+            if live.status.get("desiredCount", live.spec.get("desiredCount")) != 0:
+                calls.call(
+                    aws,
+                    "ecs",
+                    "update_service",
+                    resource,
+                    cluster=cluster,
+                    service=id.name,
+                    desiredCount=0,
+                )
+            calls.call(aws, "ecs", "delete_service", resource, cluster=cluster, service=id.name)
+        except errors.NotFoundError:
+            return
+        except errors.PermanentAwsError as exc:
+            if exc.code != "ServiceNotActiveException":
+                raise
+
+
+def _cluster_of(id: ResourceId, live: Live) -> str:
+    return id.cluster or str(live.spec["cluster"])

@@ -1,0 +1,41 @@
+"""Arranging ECS state by hand with a plain boto3 client, as a user or another tool would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controller.core.resources import OWNER_TAG
+
+INSTANCE = "ecsync"
+OWNED = [{"key": OWNER_TAG, "value": INSTANCE}]
+
+
+def container(image: str = "nginx:1.27", name: str = "app") -> list[dict[str, Any]]:
+    return [{"name": name, "image": image, "memory": 128}]
+
+
+def register(
+    ecs: Any, family: str, *, owner: str | None = INSTANCE, image: str = "nginx:1.27"
+) -> str:
+    """Register one revision of `family` and return its ARN."""
+    extra = {"tags": [{"key": OWNER_TAG, "value": owner}]} if owner else {}
+    registered = ecs.register_task_definition(
+        family=family, containerDefinitions=container(image), **extra
+    )
+    arn: str = registered["taskDefinition"]["taskDefinitionArn"]
+    return arn
+
+
+def services(ecs: Any, cluster: str, names: list[str], *, owner: str | None = INSTANCE) -> None:
+    """Create `cluster` (if needed) and a service for each of `names` in it."""
+    ecs.create_cluster(clusterName=cluster)
+    task_definition = register(ecs, f"{cluster}-task")
+    extra = {"tags": [{"key": OWNER_TAG, "value": owner}]} if owner else {}
+    for name in names:
+        ecs.create_service(
+            cluster=cluster,
+            serviceName=name,
+            taskDefinition=task_definition,
+            desiredCount=1,
+            **extra,
+        )
