@@ -12,10 +12,12 @@ from typing import Any
 
 import structlog
 
+from controller.apply import one_off
 from controller.apply.outcomes import Outcome, Result
 from controller.aws import writers
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
+from controller.aws.tasks import TaskWait
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
 from controller.plan.actions import Action, ActionType, Plan
@@ -38,6 +40,7 @@ def apply_plan(
     *,
     revision: str | None = None,
     concurrency: int = 8,
+    task_wait: TaskWait | None = None,
 ) -> list[Result]:
     """Run every action of `plan`; returns one Result per action, in plan order.
 
@@ -46,7 +49,8 @@ def apply_plan(
     concurrently.
     """
     resolved = dict(plan.resolved_task_definitions)
-    failed: set[ResourceId] = set()
+    arns = {rid: item.arn for rid, item in live.items() if rid.kind is Kind.CLUSTER}
+    failed: set[ResourceId] = {problem.id for problem in plan.problems}
     results: dict[int, Result] = {}
     with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
         for level in _levels(plan.actions):
@@ -57,6 +61,18 @@ def apply_plan(
                     results[index] = _blocked(action, blocker, revision)
                     continue
                 spec = _with_resolved_task_definition(action, resolved)
+                if action.type is ActionType.RUN:
+                    cluster_arn = arns.get(ResourceId(Kind.CLUSTER, action.id.cluster), "")
+                    futures[index] = pool.submit(
+                        one_off.run,
+                        aws,
+                        action,
+                        spec,
+                        cluster_arn=cluster_arn,
+                        revision=revision,
+                        wait=task_wait,
+                    )
+                    continue
                 futures[index] = pool.submit(
                     _execute, aws, action, spec, live.get(action.id), revision
                 )
@@ -68,6 +84,8 @@ def apply_plan(
                     failed.add(result.id)
                 elif result.id.kind is Kind.TASK_DEFINITION and result.arn:
                     resolved[result.id.name] = result.arn
+                elif result.id.kind is Kind.CLUSTER and result.arn:
+                    arns[result.id] = result.arn
     return [results[i] for i in sorted(results)]
 
 

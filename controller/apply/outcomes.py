@@ -15,6 +15,8 @@ class Outcome(StrEnum):
     REGISTERED = "registered"
     REPLACED = "replaced"
     DELETED = "deleted"
+    SUCCEEDED = "succeeded"
+    """A one-off task ran and every essential container exited 0."""
     FAILED = "failed"
     BLOCKED = "blocked"
     """Not attempted, because something it depends on failed."""

@@ -14,6 +14,9 @@ PRUNE_TAG = "ecsync:prune"
 """Set to "false" from the `ecsync/prune: "false"` annotation: the live resource
 remembers it even after its manifest is gone, so prune never deletes it."""
 
+TASK_RECORD_PREFIX = "ecsync:task/"
+"""Cluster tags `ecsync:task/<name>` record the last run of each one-off Task."""
+
 CONTENT_HASH_TAG = "ecsync:content-hash"
 """Task definition revisions ecsync registers carry the hash of their normalised content."""
 

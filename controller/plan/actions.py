@@ -39,6 +39,9 @@ class Action:
     depends_on: tuple[ResourceId, ...] = ()
     wave: int = 0
     reason: str = ""
+    resume_task: str = ""
+    """For a RUN: the ARN of a task an earlier pass started and did not see
+    finish (a crash); the executor waits for it instead of starting another."""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller.core.kinds import Kind, ResourceId
-from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG, PRUNE_TAG, Desired, Live
+from controller.core.resources import (
+    CONTENT_HASH_TAG,
+    OWNER_TAG,
+    PRUNE_TAG,
+    TASK_RECORD_PREFIX,
+    Desired,
+    Live,
+)
 from controller.diff import pointer
 from controller.diff.compare import FieldChange, compare
 from controller.diff.normalise import COMPUTED, normalise
 from controller.diff.normalise.common import user_tags
 from controller.diff.normalise.task_definition import content_hash
-from controller.plan import ordering, references
+from controller.plan import ordering, references, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
 
 REPLACE_FIELDS: dict[Kind, frozenset[str]] = {
@@ -59,10 +66,11 @@ def build_plan(
     desired_ids = {d.id for d in desired}
 
     for d in sorted(desired, key=lambda d: d.id.kind is not Kind.TASK_DEFINITION):
-        if d.id.kind is Kind.TASK:
-            continue
         problem = references.missing(d, desired_ids, live)
-        outcome = problem or _plan_one(d, live.get(d.id), options, resolved, families)
+        if problem is None and d.id.kind is Kind.TASK:
+            outcome = tasks.plan_task(d, live.get(d.id), options.instance, resolved, families)
+        else:
+            outcome = problem or _plan_one(d, live.get(d.id), options, resolved, families)
         if isinstance(outcome, Action):
             steps.append(outcome)
         elif isinstance(outcome, Problem):
@@ -70,6 +78,7 @@ def build_plan(
         else:
             in_sync.append(d.id)
 
+    steps = tasks.hold_services_for_hooks(steps, problems, desired)
     notes: list[str] = []
     if options.prune:
         deletes, prune_notes = _prune(desired, live, options)
@@ -252,8 +261,12 @@ def _grafted(
 
 
 def _write_spec(d: Desired, live: Live, tags: dict[str, str]) -> dict[str, Any]:
+    """What an update sends; one-off task records on a cluster are kept as they are."""
     spec = _grafted(d.spec, live.spec, d.annotations.ignore)
-    spec["tags"] = tags
+    records = {
+        k: v for k, v in (live.spec.get("tags") or {}).items() if k.startswith(TASK_RECORD_PREFIX)
+    }
+    spec["tags"] = {**records, **tags}
     return spec
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from controller.aws import clusters, repositories, services, taskdefs
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
-from controller.core.resources import Desired, Live
+from controller.core.resources import TASK_RECORD_PREFIX, Desired, Live
 from controller.plan.references import cluster_name
 
 _REPOSITORY_PARTS = frozenset({"lifecyclePolicy", "repositoryPolicy"})
@@ -60,6 +60,26 @@ def read_live(
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
     return live
+
+
+def _task_records(
+    desired: Sequence[Desired], live: dict[ResourceId, Live]
+) -> dict[ResourceId, Live]:
+    """One-off tasks have no AWS resource of their own: their last run is
+    recorded in a tag of their cluster, which was read above."""
+    found: dict[ResourceId, Live] = {}
+    for d in desired:
+        if d.id.kind is not Kind.TASK:
+            continue
+        cluster = live.get(ResourceId(Kind.CLUSTER, d.id.cluster))
+        record = (
+            (cluster.spec.get("tags") or {}).get(f"{TASK_RECORD_PREFIX}{d.id.name}")
+            if cluster
+            else None
+        )
+        if cluster is not None and record is not None:
+            found[d.id] = Live(d.id, cluster.arn, {}, owner=None, status={"record": record})
+    return found
 
 
 def _add_owned(aws: Aws, live: dict[ResourceId, Live], instance: str) -> None:

@@ -1,0 +1,86 @@
+"""Planning one-off tasks (`kind: Task`) and the pre-sync hooks among them.
+
+A task runs once per version of its content: the fingerprint of its
+normalised RunTask spec, with the task definition resolved to the revision
+that will run. The last run is recorded on its cluster (see
+`controller/aws/tasks.py`); a matching successful record means nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import OWNER_TAG, Desired, Live
+from controller.diff.normalise import normalise
+from controller.diff.normalise.common import user_tags
+from controller.diff.normalise.task_definition import content_hash
+from controller.plan import references
+from controller.plan.actions import Action, ActionType, Problem
+
+PRE_SYNC = "pre-sync"
+
+
+def fingerprint(spec: dict[str, Any]) -> str:
+    """The version of a run: its spec, with taskDefinition resolved, tags excluded."""
+    return content_hash(normalise(Kind.TASK, spec))
+
+
+def parse_record(value: str | None) -> tuple[str, str, str]:
+    """`"<fingerprint> <state> [<task arn>]"` → (fingerprint, state, task arn)."""
+    parts = (value or "").split()
+    parts += [""] * (3 - len(parts))
+    return parts[0], parts[1], parts[2]
+
+
+def plan_task(
+    d: Desired,
+    live: Live | None,
+    instance: str,
+    resolved: dict[str, str],
+    families: set[str],
+) -> Action | Problem | None:
+    spec = {**d.spec, "tags": {**user_tags(d.spec.get("tags")), OWNER_TAG: instance}}
+    family = str(d.spec.get("taskDefinition", ""))
+    run = Action(
+        ActionType.RUN,
+        d.id,
+        spec=spec,
+        depends_on=references.dependencies(d, families),
+        wave=d.annotations.wave,
+    )
+    if family in families and family not in resolved:
+        return replace(run, reason="its task definition gets a new revision")
+    current = fingerprint({**d.spec, "taskDefinition": resolved.get(family, family)})
+    recorded, state, task_arn = parse_record(live.status.get("record") if live else None)
+    if recorded != current:
+        return replace(run, reason="its content changed since the last run")
+    if state == "succeeded":
+        return None
+    if state == "running":
+        return replace(run, reason="a run started earlier is still going", resume_task=task_arn)
+    return Problem(
+        d.id,
+        f"the last run of this exact content failed ({state or 'unknown'}); it is not "
+        "run again until its spec or task definition changes",
+    )
+
+
+def hold_services_for_hooks(
+    actions: list[Action], problems: list[Problem], desired: Sequence[Desired]
+) -> list[Action]:
+    """Services wait for every pre-sync hook that runs (or failed) in this sync."""
+    hooks = {d.id for d in desired if d.id.kind is Kind.TASK and d.annotations.hook == PRE_SYNC}
+    pending: set[ResourceId] = {a.id for a in actions if a.id in hooks}
+    pending |= {p.id for p in problems if p.id in hooks}
+    if not pending:
+        return actions
+    held = tuple(sorted(pending))
+    return [
+        replace(a, depends_on=a.depends_on + held)
+        if a.id.kind is Kind.SERVICE and a.type is not ActionType.DELETE
+        else a
+        for a in actions
+    ]
