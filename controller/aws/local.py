@@ -43,6 +43,7 @@ class LocalAws:
 def start_local(port: int = 0) -> LocalAws:
     """Start moto (with `motofixes` applied) on 127.0.0.1; port 0 picks a free one."""
     motofixes.apply_fixes()
+    motofixes.settle_services()
     # One log line per request is noise next to ecsync's own logs; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

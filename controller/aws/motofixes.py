@@ -31,13 +31,17 @@ def _patch(owner: type, name: str) -> Callable[[Callable[[Method], Method]], Cal
     """Turn `make(original) -> replacement` into an idempotent fix for `owner.name`."""
 
     def decorate(make: Callable[[Method], Method]) -> Callable[[], None]:
+        mark = f"{_MARK}{make.__name__}"
+
         @functools.wraps(make)
         def fix() -> None:
             original = getattr(owner, name)
-            if getattr(original, _MARK, False):
+            if getattr(original, mark, False):
                 return
+            # functools.wraps copies the original's __dict__, so the marks of
+            # earlier fixes on the same method travel with each new layer.
             replacement = functools.wraps(original)(make(original))
-            setattr(replacement, _MARK, True)
+            setattr(replacement, mark, True)
             setattr(owner, name, replacement)
 
         return fix
@@ -251,6 +255,51 @@ _FIXES = (
         ecr_exceptions.InvalidParameterException,
     ),
 )
+
+
+@_patch(EC2ContainerServiceBackend, "update_service")
+def _settle_after_update(original: Method) -> Method:
+    def update_service(self: EC2ContainerServiceBackend, service_properties: dict[str, Any]) -> Any:
+        service = original(self, service_properties)
+        _settle(service)
+        return service
+
+    return update_service
+
+
+@_patch(EC2ContainerServiceBackend, "create_service")
+def _settle_after_create(original: Method) -> Method:
+    def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Any:
+        service = original(self, *args, **kwargs)
+        _settle(service)
+        return service
+
+    return create_service
+
+
+def _settle(service: Any) -> None:
+    service.running_count, service.pending_count = service.desired_count, 0
+    for deployment in service.deployments[:1]:
+        deployment.update(
+            runningCount=service.desired_count,
+            pendingCount=0,
+            desiredCount=service.desired_count,
+            taskDefinition=service.task_definition,
+            rolloutState="COMPLETED",
+            rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
+        )
+
+
+def settle_services() -> None:
+    """Simulation, not an AWS fix: every service reaches its steady state at once.
+
+    moto keeps a service's only deployment IN_PROGRESS with no task running
+    (MOTO-NOTES.md), so nothing would ever look healthy in `--local`. With
+    this, CreateService and UpdateService leave the service as ECS does once
+    a rollout has finished: running = desired, the PRIMARY deployment COMPLETED.
+    """
+    _settle_after_update()
+    _settle_after_create()
 
 
 def apply_fixes() -> None:

@@ -41,7 +41,7 @@ def test_apply_fixes_is_idempotent() -> None:
         EC2ContainerServiceResponse.create_service,
         EC2ContainerServiceBackend.create_cluster,
     ) == patched
-    assert getattr(EC2ContainerServiceBackend.create_cluster, "__ecsync_fix__", False)
+    assert getattr(EC2ContainerServiceBackend.create_cluster, "__ecsync_fix__keep_existing_cluster")
 
 
 def test_every_fix_documents_the_aws_behaviour_it_restores() -> None:
