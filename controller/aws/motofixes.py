@@ -21,6 +21,7 @@ from moto.ecr.responses import ECRResponse
 from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.moto_api import state_manager
 
 _MARK = "__ecsync_fix__"
 
@@ -297,9 +298,11 @@ def settle_services() -> None:
     (MOTO-NOTES.md), so nothing would ever look healthy in `--local`. With
     this, CreateService and UpdateService leave the service as ECS does once
     a rollout has finished: running = desired, the PRIMARY deployment COMPLETED.
+    One-off tasks likewise run to completion at once (STOPPED on first look).
     """
     _settle_after_update()
     _settle_after_create()
+    state_manager.set_transition(model_name="ecs::task", transition={"progression": "immediate"})
 
 
 def apply_fixes() -> None:

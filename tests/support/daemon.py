@@ -1,0 +1,131 @@
+"""Running the real `ecsync run` as a subprocess and reading its JSON logs."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+Event = dict[str, Any]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Daemon:
+    """`ecsync run` against a moto endpoint; every JSON log line is kept."""
+
+    def __init__(self, endpoint: str, args: Sequence[str], cache_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+        }
+        env.pop("AWS_PROFILE", None)
+        command = [
+            sys.executable,
+            "-m",
+            "controller.cli.main",
+            "run",
+            "--endpoint-url",
+            endpoint,
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--log-format",
+            "json",
+            "--cache-dir",
+            str(cache_dir),
+            *args,
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True
+        )
+        self.events: list[Event] = []
+        self.lines: list[str] = []
+        self._incoming: queue.Queue[Event] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(event, dict):
+                self.events.append(event)
+                self._incoming.put(event)
+
+    def wait_for(
+        self, name: str, where: Callable[[Event], bool] = lambda e: True, timeout: float = 30
+    ) -> Event:
+        """The first event called `name` (already seen or coming) that matches `where`."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while time.monotonic() < deadline:
+            for event in self.events[seen:]:
+                seen += 1
+                if event.get("event") == name and where(event):
+                    return event
+            if self.process.poll() is not None and seen >= len(self.events):
+                break
+            time.sleep(0.05)
+        tail = "".join(self.lines[-30:])
+        raise AssertionError(f"no {name!r} event within {timeout}s; last output:\n{tail}")
+
+    def named(self, name: str) -> list[Event]:
+        return [e for e in self.events if e.get("event") == name]
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"{self.url}{path}", timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def wait_http(self, path: str, status: int = 200, timeout: float = 30) -> bytes:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            try:
+                code, body = self.get(path)
+                if code == status:
+                    return body
+                last = code
+            except OSError as error:
+                last = error
+            time.sleep(0.1)
+        raise AssertionError(f"{path} never answered {status} (last: {last})")
+
+    def stop(self, timeout: float = 10) -> int:
+        """SIGTERM, then wait; returns the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self._reader.join(timeout=5)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
