@@ -138,7 +138,7 @@ class GitSource:
         if self._pinned:
             return
         cloned = self._ensure_mirror()
-        refspecs = _BRANCHES_AND_TAGS
+        refspecs: tuple[str, ...] = _BRANCHES_AND_TAGS
         if self.ref is None:
             refspecs = (*refspecs, f"+HEAD:{_REMOTE_HEAD}")
         self._git("fetch", "--quiet", "--prune", "--force", "--no-write-fetch-head",
