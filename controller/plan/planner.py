@@ -8,6 +8,7 @@ ownership tag that no manifest names any more.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -252,9 +253,15 @@ def _without_ignored(changes: list[FieldChange], d: Desired) -> list[FieldChange
 def _grafted(
     spec: dict[str, Any], live_spec: dict[str, Any] | None, ignore: tuple[str, ...]
 ) -> dict[str, Any]:
-    """The spec with every ignored field taking its live value, so a write keeps it."""
+    """A copy of the spec with every ignored field taking its live value, so a write keeps it.
+
+    Always a deep copy: actions are changed further on their way to AWS, and
+    the manifests' own specs must stay as loaded (drift detection compares
+    their fingerprint with the one that converged).
+    """
+    spec = copy.deepcopy(spec)
     if live_spec is None:
-        return dict(spec)
+        return spec
     for path in ignore:
         spec = pointer.graft(spec, live_spec, path)
     return spec

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from controller.core.kinds import Kind, ResourceId
@@ -120,6 +121,20 @@ def test_desired_count_drift_updates_only_that_field() -> None:
     assert action.type is ActionType.UPDATE
     assert action.fields == frozenset({"desiredCount"})
     assert [(c.path, c.desired, c.live) for c in action.changes] == [("/desiredCount", 3, 2)]
+
+
+def test_planning_never_changes_the_desired_specs() -> None:
+    """Writes get their own copy: the loaded specs stay as they were (drift compares them)."""
+    desired, live = in_sync_world(desired_count=3)
+    desired[0].spec["tags"] = {"team": "web"}
+    before = copy.deepcopy([d.spec for d in desired])
+
+    plan = build_plan(desired, live, PlanOptions())
+    for action in plan.actions:
+        action.spec["tags"]["extra"] = "x"
+
+    assert {a.type for a in plan.actions} == {ActionType.UPDATE}
+    assert [d.spec for d in desired] == before
 
 
 def test_omitted_fields_are_not_managed() -> None:
