@@ -11,6 +11,7 @@ call again. These patches only ever touch moto's classes, in this process.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -133,6 +134,34 @@ def keep_existing_cluster(original: Method) -> Method:
     return create_cluster
 
 
+@_patch(EC2ContainerServiceBackend, "_calculate_task_resource_requirements")
+def task_level_memory(original: Method) -> Method:
+    """AWS runs a task whose memory is set only at task level (usual on Fargate);
+    moto adds up container memory and fails RunTask with HTTP 500 on the None.
+    Containers without memory count as 0 and the task-level memory is used."""
+
+    def calculate(_backend: Any, task_definition: Any) -> Any:
+        containers = task_definition.container_definitions
+        if all(_container_memory(c) is not None for c in containers):
+            return original(task_definition)
+        patched = copy.copy(task_definition)
+        patched.container_definitions = [
+            c if _container_memory(c) is not None else {**c, "memory": 0} for c in containers
+        ]
+        requirements = original(patched)
+        requirements["MEMORY"] = max(requirements["MEMORY"], int(task_definition.memory or 0))
+        return requirements
+
+    return calculate
+
+
+def _container_memory(container: dict[str, Any]) -> Any:
+    for key in ("Memory", "MemoryReservation", "memory", "memoryReservation"):
+        if container.get(key) is not None:
+            return container[key]
+    return None
+
+
 @_patch(EC2ContainerServiceBackend, "create_service")
 def refuse_duplicate_service(original: Method) -> Method:
     """AWS's CreateService on the name of an ACTIVE service fails with
@@ -224,6 +253,7 @@ _FIXES = (
     mirror_update_to_primary_deployment,
     keep_existing_cluster,
     refuse_duplicate_service,
+    task_level_memory,
     refuse_duplicate_capacity_provider,
     unknown_capacity_provider_on_delete,
     list_all_capacity_providers,

@@ -18,6 +18,7 @@ from controller.core.resources import Desired, Live
 from controller.plan.actions import Plan
 from controller.plan.planner import PlanOptions, build_plan
 from controller.plan.references import dependencies
+from controller.plan.tasks import PRE_SYNC
 from controller.reconcile import observe
 
 
@@ -30,10 +31,16 @@ class Observation:
 def with_dependencies(
     desired: Mapping[ResourceId, Desired], ids: Collection[ResourceId]
 ) -> set[ResourceId]:
-    """`ids` plus every desired resource they depend on, transitively."""
+    """`ids` plus every desired resource they depend on, transitively.
+
+    A service also depends on every pre-sync hook: when a hook failed, a later
+    pass over the service alone must still see it and keep the service held.
+    """
     families = {rid.name for rid in desired if rid.kind is Kind.TASK_DEFINITION}
     found: set[ResourceId] = set()
     pending = [rid for rid in ids if rid in desired]
+    if any(rid.kind is Kind.SERVICE for rid in pending):
+        pending += [rid for rid, d in desired.items() if _is_pre_sync_hook(d)]
     while pending:
         rid = pending.pop()
         if rid in found:
@@ -41,6 +48,10 @@ def with_dependencies(
         found.add(rid)
         pending.extend(dep for dep in dependencies(desired[rid], families) if dep in desired)
     return found
+
+
+def _is_pre_sync_hook(d: Desired) -> bool:
+    return d.id.kind is Kind.TASK and d.annotations.hook == PRE_SYNC
 
 
 def dependents(

@@ -207,3 +207,31 @@ def test_describe_calls_enforce_aws_request_limits(
     status, code, message = error_of(raised)
     assert (status, code) == (400, "InvalidParameterException")
     assert f"at most {limit}" in message
+
+
+def test_fargate_task_with_task_level_memory_only_runs(ecs: Any, sandbox: Any) -> None:
+    """RunTask works when memory is set on the task alone, as Fargate task definitions do."""
+    ecs.create_cluster(clusterName="jobs")
+    ecs.register_task_definition(
+        family="migrate",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": "alpine:3"}],
+    )
+
+    tasks = ecs.run_task(
+        cluster="jobs",
+        taskDefinition="migrate",
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": [sandbox.subnet_ids[0]],
+                "securityGroups": [sandbox.security_group_id],
+            }
+        },
+    )["tasks"]
+
+    assert len(tasks) == 1
+    assert tasks[0]["taskDefinitionArn"].endswith(":task-definition/migrate:1")
