@@ -208,6 +208,7 @@ class Controller:
             self.metrics.mark_synced(time.time())
         if self._unseen:
             self._unseen -= wanted
+        self.metrics.record_aws_calls(self.aws.stats)  # before readiness: a probe may scrape next
         self._check_ready()
 
     def _decide(self, plan: Plan) -> tuple[list[Action], dict[ResourceId, str]]:
