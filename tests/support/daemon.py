@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from tests.support.cli import ECSYNC, aws_env
 
 Event = dict[str, Any]
 
@@ -32,17 +32,9 @@ class Daemon:
     def __init__(self, endpoint: str, args: Sequence[str], cache_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": "us-east-1",
-        }
-        env.pop("AWS_PROFILE", None)
+        env = aws_env()
         command = [
-            sys.executable,
-            "-m",
-            "controller.cli.main",
+            ECSYNC,
             "run",
             "--endpoint-url",
             endpoint,
@@ -89,7 +81,7 @@ class Daemon:
             if self.process.poll() is not None and seen >= len(self.events):
                 break
             time.sleep(0.05)
-        tail = "".join(self.lines[-30:])
+        tail = "".join(self.lines[-200:])
         raise AssertionError(f"no {name!r} event within {timeout}s; last output:\n{tail}")
 
     def named(self, name: str) -> list[Event]:
@@ -123,9 +115,16 @@ class Daemon:
         try:
             return self.process.wait(timeout=timeout)
         finally:
-            self._reader.join(timeout=5)
+            self._close()
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+        self._close()
+
+    def _close(self) -> None:
+        """Let the reader drain what is left, then close the pipe."""
+        self._reader.join(timeout=5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()

@@ -1,0 +1,310 @@
+"""The daemon end to end: the real `ecsync run` against a moto server over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from controller.aws import local
+from controller.aws.clients import Aws, AwsConfig
+from tests.support.daemon import Daemon
+from tests.support.gitrepo import Repo
+from tests.support.moto_tasks import make_failing_tasks_possible
+
+LIFECYCLE = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "imageCountMoreThan",
+                "countNumber": 5,
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
+
+
+def stack(
+    sandbox: local.Sandbox, *, count: int = 2, image: str = "nginx:1.27", hook: str | None = None
+) -> dict[str, str]:
+    """A small shop: a repository, a cluster, a task definition and a service (and a hook)."""
+    files = {
+        "registry.yaml": f"""
+apiVersion: ecsync/v1
+kind: Repository
+metadata: {{name: shop/web}}
+spec:
+  lifecyclePolicy: {json.dumps(LIFECYCLE)}
+""",
+        "cluster.yaml": """
+apiVersion: ecsync/v1
+kind: Cluster
+metadata: {name: shop}
+spec:
+  tags: {team: shop}
+""",
+        "web.yaml": f"""
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {{name: shop-web}}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  containerDefinitions:
+    - name: web
+      image: {image}
+      portMappings: [{{containerPort: 80}}]
+---
+apiVersion: ecsync/v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  cluster: shop
+  taskDefinition: shop-web
+  desiredCount: {count}
+  launchType: FARGATE
+  networkConfiguration:
+    awsvpcConfiguration:
+      subnets: [{sandbox.subnet_ids[0]}]
+      securityGroups: [{sandbox.security_group_id}]
+""",
+    }
+    files["hook.yaml"] = (
+        f"""
+apiVersion: ecsync/v1
+kind: Task
+metadata:
+  name: migrate
+  annotations: {{ecsync/hook: pre-sync}}
+spec:
+  cluster: shop
+  taskDefinition: shop-web
+  launchType: FARGATE
+  networkConfiguration:
+    awsvpcConfiguration:
+      subnets: [{sandbox.subnet_ids[0]}]
+      securityGroups: [{sandbox.security_group_id}]
+  overrides:
+    containerOverrides: [{{name: web, command: [{hook}]}}]
+"""
+        if hook
+        else ""
+    )
+    return files
+
+
+@pytest.fixture
+def sandbox(moto_endpoint: str) -> local.Sandbox:
+    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
+
+
+@pytest.fixture
+def start(moto_endpoint: str, tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
+    started: list[Daemon] = []
+
+    def make(*args: str) -> Daemon:
+        daemon = Daemon(moto_endpoint, args, tmp_path / f"cache-{len(started)}")
+        started.append(daemon)
+        return daemon
+
+    yield make
+    for daemon in started:
+        daemon.kill()
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        if text:
+            path.write_text(text)
+        elif path.exists():
+            path.unlink()
+
+
+def service(boto_client: Callable[[str], Any]) -> dict[str, Any]:
+    found: dict[str, Any] = boto_client("ecs").describe_services(cluster="shop", services=["web"])[
+        "services"
+    ][0]
+    return found
+
+
+def test_git_commit_is_applied_within_the_poll_interval(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """A pushed commit is applied within the poll interval and its SHA is the event revision."""
+    repo = Repo(tmp_path / "git")
+    first = repo.commit(stack(sandbox), "initial")
+    daemon = start("--source", repo.url, "--poll", "0.5s")
+    daemon.wait_for("service_created", lambda e: e["revision"] == first)
+    daemon.wait_http("/readyz")
+
+    second = repo.commit(stack(sandbox, count=3), "scale web")
+    pushed = time.monotonic()
+    event = daemon.wait_for("service_updated", lambda e: e["revision"] == second, timeout=15)
+    assert time.monotonic() - pushed < 5
+    assert event["fields"] == [{"path": "/desiredCount", "desired": 3, "live": 2}]
+    assert service(boto_client)["desiredCount"] == 3
+    assert daemon.stop() == 0
+
+
+def test_drift_is_alerted_and_corrected(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """Hand-made drift gives drift_detected with desired and live values, then drift_corrected."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    write(folder, stack(sandbox))
+    daemon = start("--source", str(folder), "--resync", "1s")
+    daemon.wait_http("/readyz")
+
+    boto_client("ecs").update_service(cluster="shop", service="web", desiredCount=5)
+    changed = {**LIFECYCLE, "rules": [{**LIFECYCLE["rules"][0], "rulePriority": 7}]}
+    boto_client("ecr").put_lifecycle_policy(
+        repositoryName="shop/web", lifecyclePolicyText=json.dumps(changed)
+    )
+
+    drift = daemon.wait_for("drift_detected", lambda e: e["kind"] == "Service")
+    assert drift["level"] == "warning"
+    assert drift["name"] == "web"
+    assert drift["revision"] is None
+    assert drift["fields"] == [{"path": "/desiredCount", "desired": 2, "live": 5}]
+    repo_drift = daemon.wait_for("drift_detected", lambda e: e["kind"] == "Repository")
+    assert repo_drift["fields"] == [
+        {"path": "/lifecyclePolicy/rules/0/rulePriority", "desired": 1, "live": 7}
+    ]
+    daemon.wait_for("drift_corrected", lambda e: e["kind"] == "Service")
+    daemon.wait_for("drift_corrected", lambda e: e["kind"] == "Repository")
+    assert service(boto_client)["desiredCount"] == 2
+    policy = boto_client("ecr").get_lifecycle_policy(repositoryName="shop/web")
+    assert json.loads(policy["lifecyclePolicyText"]) == LIFECYCLE
+    assert daemon.stop() == 0
+
+
+def test_alert_only_reports_once_and_corrects_nothing(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """With --alert-only, drift is reported once (not every resync) and left alone."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    write(folder, stack(sandbox))
+    daemon = start("--source", str(folder), "--resync", "0.5s", "--alert-only")
+    daemon.wait_http("/readyz")
+    boto_client("ecs").update_service(cluster="shop", service="web", desiredCount=5)
+    daemon.wait_for("drift_detected", lambda e: e["kind"] == "Service")
+    time.sleep(3)  # six more resyncs
+    assert len([e for e in daemon.named("drift_detected") if e["kind"] == "Service"]) == 1
+    assert not daemon.named("drift_corrected")
+    assert service(boto_client)["desiredCount"] == 5
+    status = json.loads(daemon.get("/status")[1])
+    web = next(r for r in status["resources"] if r["kind"] == "Service")
+    assert web["sync"] == "OutOfSync"
+    assert daemon.stop() == 0
+
+
+def test_invalid_commit_keeps_last_good_state_and_prunes_nothing(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """A broken commit is reported with file and line; nothing is pruned, even with --prune."""
+    repo = Repo(tmp_path / "git")
+    repo.commit(stack(sandbox))
+    daemon = start("--source", repo.url, "--poll", "0.5s", "--prune", "--resync", "1s")
+    daemon.wait_http("/readyz")
+    broken = stack(sandbox)
+    broken["web.yaml"] = ""  # the service and task definition leave...
+    broken["cluster.yaml"] = (
+        "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop\n"  # ...and YAML breaks
+    )
+    bad = repo.commit(broken, "oops")
+    error = daemon.wait_for("manifest_invalid", lambda e: e["revision"] == bad)
+    assert error["file"] == "cluster.yaml"
+    assert error["line"] >= 3
+    daemon.wait_for("revision_rejected", lambda e: e["revision"] == bad)
+    time.sleep(2.5)  # two resyncs with --prune
+    assert not [e for e in daemon.events if str(e.get("event", "")).endswith("_deleted")]
+    assert service(boto_client)["status"] == "ACTIVE"
+    assert daemon.stop() == 0
+
+
+def test_failed_pre_sync_hook_blocks_the_service_update(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """A pre-sync hook task that fails stops the service update of the same commit."""
+    make_failing_tasks_possible()
+    repo = Repo(tmp_path / "git")
+    repo.commit(stack(sandbox, hook="migrate-ok"))
+    daemon = start("--source", repo.url, "--poll", "0.5s")
+    daemon.wait_for("task_succeeded", lambda e: e["name"] == "migrate")
+    daemon.wait_http("/readyz")
+    before = service(boto_client)["taskDefinition"]
+
+    bad = repo.commit(stack(sandbox, image="nginx:1.28", hook="migrate-fail"), "bad migration")
+    failed = daemon.wait_for("task_failed", lambda e: e["revision"] == bad)
+    assert failed["exit_codes"] == {"web": 1}
+    blocked = daemon.wait_for("apply_blocked", lambda e: e["kind"] == "Service")
+    assert blocked["blocked_by"] == "Task/shop/migrate"
+    assert service(boto_client)["taskDefinition"] == before
+    assert daemon.stop() == 0
+
+
+def test_endpoints_and_clean_shutdown(
+    start: Callable[..., Daemon], sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """The HTTP endpoints answer as documented and SIGTERM exits 0 within 10 s."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    write(folder, stack(sandbox))
+    daemon = start("--source", str(folder))
+    assert daemon.wait_http("/healthz") == b"ok\n"
+    daemon.wait_http("/readyz")
+    metrics = daemon.get("/metrics")[1].decode()
+    assert "ecsync_reconcile_total" in metrics
+    assert 'ecsync_aws_calls_total{operation="CreateService",outcome="ok"} 1.0' in metrics
+    status = json.loads(daemon.get("/status")[1])
+    assert status["ready"] is True
+    assert {r["sync"] for r in status["resources"]} == {"Synced"}
+    assert len(status["resources"]) == 4
+    stopping = time.monotonic()
+    assert daemon.stop() == 0
+    assert time.monotonic() - stopping < 10
+
+
+def test_folder_edit_is_applied(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """Saving a manifest in a watched folder applies it within seconds."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    write(folder, stack(sandbox))
+    daemon = start("--source", str(folder))
+    daemon.wait_http("/readyz")
+    write(folder, {"web.yaml": stack(sandbox, count=4)["web.yaml"]})
+    daemon.wait_for("service_updated", timeout=10)
+    assert service(boto_client)["desiredCount"] == 4
+    assert daemon.stop() == 0
