@@ -1,0 +1,78 @@
+"""Minimal writes: a one-value manifest change costs exactly the writes it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from controller.aws import local
+from controller.aws.clients import Aws
+from controller.core.kinds import Kind, ResourceId
+from controller.plan.actions import ActionType
+from controller.reconcile.sync import SyncOptions, sync
+from tests.integration.test_convergence import write_stack
+from tests.support.counting import CallCounter
+
+FAMILY = ResourceId(Kind.TASK_DEFINITION, "storefront-web")
+SERVICE = ResourceId(Kind.SERVICE, "web", "storefront")
+READ_PREFIXES = ("Describe", "List", "Get")
+
+
+def writes(counter: CallCounter) -> dict[str, int]:
+    """Every operation sent that is not a read, with how often it was sent."""
+    return {op: n for op, n in counter.counts.items() if not op.startswith(READ_PREFIXES)}
+
+
+def change_environment(root: Path) -> None:
+    """Change the value of one environment variable of the app container."""
+    path = root / "web-task-definition.yaml"
+    text = path.read_text()
+    assert text.count("value: production") == 1
+    path.write_text(text.replace("value: production", "value: staging"))
+
+
+def test_one_env_change_is_one_register_and_one_service_update(
+    aws: Aws, sandbox: local.Sandbox, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """Changing one env var plans and sends one RegisterTaskDefinition and one UpdateService(taskDefinition)."""
+    root = write_stack("storefront", tmp_path / "storefront", sandbox)
+    assert sync(aws, root, SyncOptions(), apply=True).converged
+    change_environment(root)
+
+    planned = sync(aws, root, SyncOptions(), apply=False).plan
+    assert planned is not None
+    assert planned.problems == ()
+    assert [(a.type, a.id) for a in planned.actions] == [
+        (ActionType.REGISTER, FAMILY),
+        (ActionType.UPDATE, SERVICE),
+    ]
+    register, update = planned.actions
+    assert [c.path for c in register.changes] == ["/containerDefinitions/0/environment/0/value"]
+    assert (register.changes[0].desired, register.changes[0].live) == ("staging", "production")
+    assert update.fields == {"taskDefinition"}
+
+    calls_sent.clear()
+    report = sync(aws, root, SyncOptions(), apply=True)
+
+    assert report.converged
+    assert writes(calls_sent) == {"RegisterTaskDefinition": 1, "UpdateService": 1}
+    (update_params,) = calls_sent.params("UpdateService")
+    assert set(update_params) == {"cluster", "service", "taskDefinition"}
+    assert update_params["taskDefinition"].endswith(":task-definition/storefront-web:2")
+
+
+def test_second_apply_writes_nothing(
+    aws: Aws, sandbox: local.Sandbox, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """Once converged, another apply sends no write operation at all."""
+    root = write_stack("storefront", tmp_path / "storefront", sandbox)
+    assert sync(aws, root, SyncOptions(), apply=True).converged
+    change_environment(root)
+    assert sync(aws, root, SyncOptions(), apply=True).converged
+
+    calls_sent.clear()
+    report = sync(aws, root, SyncOptions(), apply=True)
+
+    assert report.converged
+    assert report.results == ()
+    assert writes(calls_sent) == {}
+    assert sum(calls_sent.counts.values()) > 0
