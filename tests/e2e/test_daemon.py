@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 
 from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig
+from tests.support import cli
 from tests.support.daemon import Daemon
 from tests.support.gitrepo import Repo
 from tests.support.moto_tasks import make_failing_tasks_possible
@@ -159,6 +163,34 @@ def test_git_commit_is_applied_within_the_poll_interval(
     assert daemon.stop() == 0
 
 
+def test_signed_webhook_fetches_at_once(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """POST /hooks/git with a valid signature fetches now; a bad signature is refused."""
+    repo = Repo(tmp_path / "git")
+    first = repo.commit(stack(sandbox), "initial")
+    secret_file = tmp_path / "webhook-secret"
+    secret_file.write_text("s3cret-for-hooks\n")
+    daemon = start("--source", repo.url, "--poll", "10m", "--webhook-secret-file", str(secret_file))
+    daemon.wait_for("service_created", lambda e: e["revision"] == first)
+
+    second = repo.commit(stack(sandbox, count=4), "scale web")
+    body = json.dumps({"ref": "refs/heads/main", "after": second}).encode()
+    assert daemon.post("/hooks/git", body, signature="sha256=" + "0" * 64)[0] == 401
+    signature = "sha256=" + hmac.new(b"s3cret-for-hooks", body, hashlib.sha256).hexdigest()
+    sent = time.monotonic()
+    assert daemon.post("/hooks/git", body, signature=signature)[0] == 202
+
+    daemon.wait_for("service_updated", lambda e: e["revision"] == second, timeout=15)
+    assert time.monotonic() - sent < 5
+    assert service(boto_client)["desiredCount"] == 4
+    assert "s3cret" not in "".join(daemon.lines)
+    assert daemon.stop() == 0
+
+
 def test_drift_is_alerted_and_corrected(
     start: Callable[..., Daemon],
     sandbox: local.Sandbox,
@@ -216,6 +248,43 @@ def test_alert_only_reports_once_and_corrects_nothing(
     status = json.loads(daemon.get("/status")[1])
     web = next(r for r in status["resources"] if r["kind"] == "Service")
     assert web["sync"] == "OutOfSync"
+    assert daemon.stop() == 0
+
+
+def test_a_fight_with_another_writer_is_flagged_and_backed_off(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """The same drift coming back K times within T gives drift_flapping, then no more writes."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    write(folder, stack(sandbox))
+    daemon = start(
+        "--source", str(folder), "--resync", "0.5s", "--flap-count", "2", "--flap-window", "60s"
+    )
+    daemon.wait_http("/readyz")
+    ecs = boto_client("ecs")
+    stop = threading.Event()
+
+    def other_writer() -> None:  # an autoscaler that keeps setting its own count
+        while not stop.is_set():
+            ecs.update_service(cluster="shop", service="web", desiredCount=5)
+            stop.wait(0.2)
+
+    writer = threading.Thread(target=other_writer, daemon=True)
+    writer.start()
+    try:
+        flapping = daemon.wait_for("drift_flapping", lambda e: e["kind"] == "Service")
+        assert flapping["fields"] == [{"path": "/desiredCount", "desired": 2, "live": 5}]
+        corrections = len(daemon.named("drift_corrected"))
+        time.sleep(2)  # four resyncs: the daemon no longer fights
+        assert len(daemon.named("drift_corrected")) == corrections
+        assert corrections <= 2
+    finally:
+        stop.set()
+        writer.join(timeout=5)
     assert daemon.stop() == 0
 
 
@@ -287,6 +356,11 @@ def test_endpoints_and_clean_shutdown(
     assert status["ready"] is True
     assert {r["sync"] for r in status["resources"]} == {"Synced"}
     assert len(status["resources"]) == 4
+    shown = cli.run("status", "--url", daemon.url)
+    assert shown.returncode == 0, shown.stderr
+    rows = [line.split() for line in shown.stdout.splitlines()]
+    assert ["Service", "shop/web", "Synced", "-", "-"] in rows
+    assert "ready:     yes" in shown.stdout
     stopping = time.monotonic()
     assert daemon.stop() == 0
     assert time.monotonic() - stopping < 10

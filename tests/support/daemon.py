@@ -94,6 +94,24 @@ class Daemon:
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
+    def post(self, path: str, body: bytes, *, signature: str) -> tuple[int, bytes]:
+        """POST `body` as a GitHub webhook delivery signed with `signature`."""
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-GitHub-Event": "push",
+                "X-Hub-Signature-256": signature,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
     def wait_http(self, path: str, status: int = 200, timeout: float = 30) -> bytes:
         deadline = time.monotonic() + timeout
         last: Any = None
