@@ -24,8 +24,11 @@ PRE_SYNC = "pre-sync"
 
 
 def fingerprint(spec: dict[str, Any]) -> str:
-    """The version of a run: its spec, with taskDefinition resolved, tags excluded."""
-    return content_hash(normalise(Kind.TASK, spec))
+    """The version of a run: its spec, with taskDefinition resolved, tags excluded
+    (the ownership tag is added on the way to RunTask; a tag change alone is no
+    reason to run a migration again)."""
+    content = {k: v for k, v in spec.items() if k != "tags"}
+    return content_hash(normalise(Kind.TASK, content))
 
 
 def parse_record(value: str | None) -> tuple[str, str, str]:

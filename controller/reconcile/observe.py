@@ -57,6 +57,7 @@ def read_live(
     ).items():
         live[ResourceId(Kind.TASK_DEFINITION, name)] = item
     live.update(services.read_services(aws, {c: frozenset(n) for c, n in wanted_services.items()}))
+    live.update(_task_records(desired, live))
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
     return live

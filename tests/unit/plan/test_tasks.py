@@ -49,6 +49,14 @@ def test_task_with_a_successful_record_of_the_same_content_does_not_run() -> Non
     assert build_plan([task()], live, PlanOptions()).empty
 
 
+def test_the_record_of_a_planned_run_matches_the_next_plan() -> None:
+    """Apply records the fingerprint of the action's spec (ownership tag added): the
+    next plan must see the same version, or the task would run on every sync."""
+    (action,) = build_plan([task()], cluster_live(), PlanOptions()).actions
+    live = with_record(f"{fingerprint(action.spec)} succeeded")
+    assert build_plan([task()], live, PlanOptions()).empty
+
+
 def test_changed_content_runs_again() -> None:
     """A spec change is a new version of the task: it runs again."""
     live = with_record(f"{fingerprint(TASK_SPEC)} succeeded")

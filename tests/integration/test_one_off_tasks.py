@@ -1,0 +1,110 @@
+"""One-off tasks against moto: one run per content version, recorded on the cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from controller.aws import local
+from controller.aws.clients import Aws, AwsConfig
+from controller.reconcile.sync import SyncOptions, SyncReport, sync
+from tests.support.moto_tasks import make_failing_tasks_possible
+
+STACK = """
+apiVersion: ecsync/v1
+kind: Cluster
+metadata: {{name: jobs}}
+spec: {{}}
+---
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {{name: app}}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  containerDefinitions:
+    - name: app
+      image: {image}
+---
+apiVersion: ecsync/v1
+kind: Task
+metadata: {{name: migrate}}
+spec:
+  cluster: jobs
+  taskDefinition: app
+  launchType: FARGATE
+  networkConfiguration:
+    awsvpcConfiguration:
+      subnets: [{subnet}]
+      securityGroups: [{group}]
+  overrides:
+    containerOverrides: [{{name: app, command: [{command}]}}]
+"""
+
+
+def write(
+    root: Path, sandbox: local.Sandbox, image: str = "app:1", command: str = "migrate"
+) -> Path:
+    root.mkdir(exist_ok=True)
+    (root / "stack.yaml").write_text(
+        STACK.format(
+            image=image,
+            command=command,
+            subnet=sandbox.subnet_ids[0],
+            group=sandbox.security_group_id,
+        )
+    )
+    return root
+
+
+def outcomes(report: SyncReport) -> dict[str, str]:
+    return {str(r.id): str(r.outcome) for r in report.results}
+
+
+def tasks_started(ecs: Any) -> int:
+    return len(ecs.list_tasks(cluster="jobs", desiredStatus="STOPPED")["taskArns"]) + len(
+        ecs.list_tasks(cluster="jobs")["taskArns"]
+    )
+
+
+def test_a_task_runs_once_per_content_version(
+    aws: Aws, ecs: Any, sandbox: local.Sandbox, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """Applied again, even by a new process, it does not run; a new image runs it again."""
+    root = write(tmp_path / "m", sandbox)
+    assert outcomes(sync(aws, root, SyncOptions(), apply=True))["Task/jobs/migrate"] == "succeeded"
+
+    restarted = Aws(AwsConfig("us-east-1", moto_endpoint))  # nothing kept in memory
+    again = sync(restarted, root, SyncOptions(), apply=True)
+    assert again.plan is not None
+    assert again.plan.empty
+    assert tasks_started(ecs) == 1
+
+    write(root, sandbox, image="app:2")
+    changed = sync(restarted, root, SyncOptions(), apply=True)
+    assert outcomes(changed) == {
+        "TaskDefinition/app": "registered",
+        "Task/jobs/migrate": "succeeded",
+    }
+    assert tasks_started(ecs) == 2
+
+
+def test_a_failed_run_is_not_retried_until_its_content_changes(
+    aws: Aws, ecs: Any, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """A migration that failed is reported, then left alone (a problem), not re-run every sync."""
+    make_failing_tasks_possible()
+    root = write(tmp_path / "m", sandbox, command="fail")
+    first = sync(aws, root, SyncOptions(), apply=True)
+    assert outcomes(first)["Task/jobs/migrate"] == "failed"
+
+    again = sync(aws, root, SyncOptions(), apply=True)
+    assert again.plan is not None
+    assert [str(p.id) for p in again.plan.problems] == ["Task/jobs/migrate"]
+    assert "failed" in again.plan.problems[0].message
+    assert tasks_started(ecs) == 1
+
+    write(root, sandbox, command="migrate")
+    assert outcomes(sync(aws, root, SyncOptions(), apply=True))["Task/jobs/migrate"] == "succeeded"
