@@ -114,6 +114,7 @@ class FolderSource:
                     retry_in=delay,
                 )
                 last_error = str(exc)
+                started = True  # a folder missing at start is news when it appears
                 self._stop.wait(delay)
                 delay = min(delay * 2, _RETRY_MAX)
 
