@@ -12,15 +12,15 @@ from typing import Any
 
 import structlog
 
-from controller.apply import one_off
+from controller.apply import one_off, preflight
 from controller.apply.outcomes import Outcome, Result
-from controller.aws import writers
+from controller.aws import taskdefs, writers
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
 from controller.aws.tasks import TaskWait
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
-from controller.plan.actions import Action, ActionType, Plan
+from controller.plan.actions import REMOVALS, Action, ActionType, Plan
 
 log = structlog.get_logger()
 
@@ -30,6 +30,7 @@ _DONE = {
     ActionType.REGISTER: Outcome.REGISTERED,
     ActionType.REPLACE: Outcome.REPLACED,
     ActionType.DELETE: Outcome.DELETED,
+    ActionType.DEREGISTER: Outcome.DEREGISTERED,
 }
 
 
@@ -41,13 +42,16 @@ def apply_plan(
     revision: str | None = None,
     concurrency: int = 8,
     task_wait: TaskWait | None = None,
+    skip_preflight: bool = False,
 ) -> list[Result]:
     """Run every action of `plan`; returns one Result per action, in plan order.
 
     Actions run level by level (wave, then kind rank; deletes in reverse), and
     the actions of one level, which cannot depend on each other, run
-    concurrently.
+    concurrently. Task definitions and services pass preflight first (unless
+    `skip_preflight`): one that fails is not written.
     """
+    facts = None if skip_preflight else preflight.prepare(aws, plan.actions, revision=revision)
     resolved = dict(plan.resolved_task_definitions)
     arns = {rid: item.arn for rid, item in live.items() if rid.kind is Kind.CLUSTER}
     failed: set[ResourceId] = {problem.id for problem in plan.problems}
@@ -59,6 +63,10 @@ def apply_plan(
                 blocker = next((dep for dep in action.depends_on if dep in failed), None)
                 if blocker is not None:
                     results[index] = _blocked(action, blocker, revision)
+                    continue
+                refused = preflight.refuse(action, facts, revision) if facts is not None else None
+                if refused is not None:
+                    results[index] = refused
                     continue
                 spec = _with_resolved_task_definition(action, resolved)
                 if action.type is ActionType.RUN:
@@ -82,7 +90,7 @@ def apply_plan(
                 result = results[index]
                 if result.outcome.failed:
                     failed.add(result.id)
-                elif result.id.kind is Kind.TASK_DEFINITION and result.arn:
+                elif result.outcome is Outcome.REGISTERED:
                     resolved[result.id.name] = result.arn
                 elif result.id.kind is Kind.CLUSTER and result.arn:
                     arns[result.id] = result.arn
@@ -90,11 +98,11 @@ def apply_plan(
 
 
 def _levels(actions: Sequence[Action]) -> list[list[tuple[int, Action]]]:
-    """Consecutive actions with the same (is delete, wave, rank) form one level."""
+    """Consecutive actions with the same (is removal, wave, rank) form one level."""
     levels: list[list[tuple[int, Action]]] = []
     previous: tuple[bool, int, int] | None = None
     for index, action in enumerate(actions):
-        key = (action.type is ActionType.DELETE, action.wave, action.id.kind.rank)
+        key = (action.type in REMOVALS, action.wave, action.id.kind.rank)
         if key != previous:
             levels.append([])
             previous = key
@@ -112,7 +120,10 @@ def _execute(
     writer = writers.WRITERS[action.id.kind]
     try:
         arn = ""
-        if action.type is ActionType.DELETE:
+        if action.type is ActionType.DEREGISTER:
+            arn = str(action.spec["taskDefinition"])
+            taskdefs.deregister_revision(aws, arn)
+        elif action.type is ActionType.DELETE:
             writer.delete(aws, action.id, _require(live, action))
         elif action.type is ActionType.REPLACE:
             writer.delete(aws, action.id, _require(live, action))

@@ -15,15 +15,19 @@ class Outcome(StrEnum):
     REGISTERED = "registered"
     REPLACED = "replaced"
     DELETED = "deleted"
+    DEREGISTERED = "deregistered"
+    """An old task definition revision was deregistered."""
     SUCCEEDED = "succeeded"
     """A one-off task ran and every essential container exited 0."""
     FAILED = "failed"
     BLOCKED = "blocked"
     """Not attempted, because something it depends on failed."""
+    PREFLIGHT_FAILED = "preflight_failed"
+    """Not written, because a preflight check failed (see `controller.plan.preflight`)."""
 
     @property
     def failed(self) -> bool:
-        return self in (Outcome.FAILED, Outcome.BLOCKED)
+        return self in (Outcome.FAILED, Outcome.BLOCKED, Outcome.PREFLIGHT_FAILED)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,14 +25,22 @@ if TYPE_CHECKING:
 
 DEFAULT_REGION = "us-east-1"
 
-_CLIENT_CONFIG = Config(
-    # tenacity in `calls` is the single retry layer; botocore must not retry too.
-    retries={"total_max_attempts": 1},
-    connect_timeout=5,
-    read_timeout=30,
-    max_pool_connections=32,
-    user_agent_extra="ecsync",
-)
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+
+
+def _client_config(connect_timeout: float, read_timeout: float) -> Config:
+    return Config(
+        # tenacity in `calls` is the single retry layer; botocore must not retry too.
+        # The mode is pinned as well: AWS_RETRY_MODE=adaptive (or retry_mode in the
+        # shared config file) would otherwise add botocore's client-side rate
+        # limiter, a second layer that sleeps on throttling before `calls` does.
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_pool_connections=32,
+        user_agent_extra="ecsync",
+    )
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,10 @@ class AwsConfig:
     region: str | None = None
     endpoint_url: str | None = None
     profile: str | None = None
+    connect_timeout: float | None = None
+    """Seconds to wait for a connection; else `ECSYNC_AWS_CONNECT_TIMEOUT`, else 5."""
+    read_timeout: float | None = None
+    """Seconds to wait for a response; else `ECSYNC_AWS_READ_TIMEOUT`, else 30."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,33 @@ class RetryPolicy:
     """Upper bound of the first random delay, in seconds; it doubles every attempt."""
     max_delay: float = 5.0
     """Cap on the upper bound of any delay, in seconds."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> RetryPolicy:
+        """The defaults, overridden by `ECSYNC_AWS_MAX_ATTEMPTS`, `ECSYNC_AWS_RETRY_BASE_DELAY`
+        and `ECSYNC_AWS_RETRY_MAX_DELAY` where set."""
+        default = cls()
+        return cls(
+            attempts=int(_number(environ, "ECSYNC_AWS_MAX_ATTEMPTS", default.attempts)),
+            base_delay=_number(environ, "ECSYNC_AWS_RETRY_BASE_DELAY", default.base_delay),
+            max_delay=_number(environ, "ECSYNC_AWS_RETRY_MAX_DELAY", default.max_delay),
+        )
+
+
+def _number(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number from the environment; unset or empty gives `default`."""
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise errors.PermanentAwsError(
+            "Configure", "", "InvalidSetting", f"{name} must be a positive number, not {text!r}"
+        )
+    return value
 
 
 class Aws:
@@ -83,12 +123,22 @@ class Aws:
             or self.session.region_name
             or DEFAULT_REGION
         )
-        self.retry = RetryPolicy()
+        self.retry = RetryPolicy.from_env()
+        self._client_config = _client_config(
+            self.config.connect_timeout
+            or _number(os.environ, "ECSYNC_AWS_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
+            self.config.read_timeout
+            or _number(os.environ, "ECSYNC_AWS_READ_TIMEOUT", DEFAULT_READ_TIMEOUT),
+        )
         self.stats: Counter[tuple[str, str]] = Counter()
         """Calls by (API operation, outcome), outcome being ok, transient_error or
         permanent_error. Every attempt counts, retries included."""
         self.task_definitions = TaskDefinitionCache()
         """Described task definition revisions by ARN; see `taskdefs`."""
+        self.write_gate: Callable[[], bool] | None = None
+        """When set, every write (`calls.is_write`) asks it before each attempt, retries
+        included, and is refused with `errors.NotLeaderError` when it answers False. The
+        daemon sets it to its leader-election fencing check; None lets every write through."""
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -100,7 +150,7 @@ class Aws:
                     service,  # type: ignore[call-overload]  # a str, not a stub Literal
                     region_name=self.region,
                     endpoint_url=self.config.endpoint_url,
-                    config=_CLIENT_CONFIG,
+                    config=self._client_config,
                 )
             return self._clients[service]
 

@@ -185,8 +185,15 @@ class CapacityProviderWriter:
 
     def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
         params = tags.ecs_request(spec)
-        created = calls.call(
-            aws, "ecs", "create_capacity_provider", str(id), name=id.name, **params
+        owner = (spec.get("tags") or {}).get(OWNER_TAG)
+        created = calls.create(
+            aws,
+            "ecs",
+            "create_capacity_provider",
+            str(id),
+            lambda: _created_provider(aws, id.name, owner),
+            name=id.name,
+            **params,
         )
         arn: str = created["capacityProvider"]["capacityProviderArn"]
         return arn
@@ -229,3 +236,11 @@ class CapacityProviderWriter:
             # ECS reports an unknown provider as a generic ClientException.
             if "does not exist" not in exc.message:
                 raise
+
+
+def _created_provider(aws: Aws, name: str, owner: str | None) -> dict[str, Any] | None:
+    """CreateCapacityProvider's answer for the provider an unanswered attempt created, if ours."""
+    live = read_capacity_providers(aws, [name]).get(name)
+    if live is None or owner is None or live.owner != owner:
+        return None
+    return {"capacityProvider": {"capacityProviderArn": live.arn}}

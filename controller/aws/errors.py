@@ -92,6 +92,20 @@ class NotFoundError(PermanentAwsError):
     """The named resource (or policy, or revision) does not exist."""
 
 
+class ConditionFailedError(PermanentAwsError):
+    """A conditional write found its condition false (DynamoDB `ConditionalCheckFailedException`).
+
+    An ordinary answer for a lease write: another replica wrote first.
+    """
+
+
+class NotLeaderError(PermanentAwsError):
+    """A write refused before it was sent: this replica does not hold the leader lease.
+
+    Raised by `calls` when `Aws.write_gate` is closed; code `NotLeader`.
+    """
+
+
 def translate(exc: BaseException, operation: str, resource: str) -> AwsError:
     """Map any botocore/urllib3 failure of one call onto our error types."""
     if isinstance(exc, AwsError):
@@ -116,6 +130,8 @@ def _from_client_error(exc: ClientError, operation: str, resource: str) -> AwsEr
         return TransientAwsError(operation, resource, code, message)
     if is_not_found(code):
         return NotFoundError(operation, resource, code, message)
+    if code == "ConditionalCheckFailedException":
+        return ConditionFailedError(operation, resource, code, message)
     return PermanentAwsError(operation, resource, code, message)
 
 
@@ -127,6 +143,22 @@ def is_transient(code: str, message: str, status: int) -> bool:
         return True
     # LimitExceededException also means "quota reached" (ECR), which no retry fixes.
     return code == "LimitExceededException" and "rate" in message.lower()
+
+
+NOT_SENT_CODES = frozenset({"EndpointConnectionError", "ConnectTimeoutError"})
+"""Connection failures before the request left: AWS never saw it."""
+
+
+def may_have_applied(error: AwsError) -> bool:
+    """Whether a failed request may still have been applied by AWS.
+
+    A server error (5xx) or a connection that broke or timed out after the
+    request was sent leaves it unknown; a throttled request, a permanent
+    error or a connection that was never made was certainly not applied.
+    """
+    if not error.retryable or error.code in THROTTLING_CODES or error.code in NOT_SENT_CODES:
+        return False
+    return error.code != "LimitExceededException"
 
 
 def is_not_found(code: str) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore import xform_name
+from moto.core.responses import ActionResult
 from moto.ecr import exceptions as ecr_exceptions
 from moto.ecr.responses import ECRResponse
 from moto.ecs import exceptions as ecs_exceptions
@@ -248,12 +249,41 @@ def _limit(
     return strict_request_limit
 
 
+def _pages(name: str, key: str, default: int, maximum: int) -> Callable[[], None]:
+    """A fix returning `key` in pages of `maxResults` (AWS's default and maximum) with
+    an opaque `nextToken`, as AWS does."""
+
+    @_patch(EC2ContainerServiceResponse, name)
+    def paginate_like_aws(original: Method) -> Method:
+        def handler(self: Any) -> Any:
+            everything = list(original(self).result[key])
+            size = min(int(self._get_param("maxResults") or default), maximum)
+            token = self._get_param("nextToken")
+            start = int(token) if token and str(token).isdigit() else 0
+            page: dict[str, Any] = {key: everything[start : start + size]}
+            if start + size < len(everything):
+                page["nextToken"] = str(start + size)
+            return ActionResult(page)
+
+        return handler
+
+    paginate_like_aws.__doc__ = (
+        f"AWS pages {name} at {default} items (at most {maximum} with maxResults) and "
+        "returns a nextToken; moto returns everything at once, which would hide a "
+        "pagination bug and undercount calls."
+    )
+    return paginate_like_aws
+
+
 _FIXES = (
     store_create_service_fields,
     mirror_update_to_primary_deployment,
     keep_existing_cluster,
     refuse_duplicate_service,
     task_level_memory,
+    _pages("list_task_definitions", "taskDefinitionArns", 100, 100),
+    _pages("list_services", "serviceArns", 10, 100),
+    _pages("list_clusters", "clusterArns", 100, 100),
     refuse_duplicate_capacity_provider,
     unknown_capacity_provider_on_delete,
     list_all_capacity_providers,

@@ -138,8 +138,15 @@ class RepositoryWriter:
         params = {k: v for k, v in spec.items() if k not in OPTIONAL_PARTS and k != "tags"}
         if spec.get("tags"):
             params["tags"] = tags.to_ecr(spec["tags"])
-        created = calls.call(
-            aws, "ecr", "create_repository", resource, repositoryName=id.name, **params
+        owner = (spec.get("tags") or {}).get(OWNER_TAG)
+        created = calls.create(
+            aws,
+            "ecr",
+            "create_repository",
+            resource,
+            lambda: _created_repository(aws, id.name, owner),
+            repositoryName=id.name,
+            **params,
         )
         for part in sorted(OPTIONAL_PARTS):
             if spec.get(part) is not None:
@@ -205,6 +212,14 @@ class RepositoryWriter:
                 "them (or the repository) by hand, or annotate the manifest with "
                 'ecsync/prune: "false"',
             ) from exc
+
+
+def _created_repository(aws: Aws, name: str, owner: str | None) -> dict[str, Any] | None:
+    """CreateRepository's answer for the repository an unanswered attempt created, if ours."""
+    live = read_repositories(aws, {name: frozenset()}).get(name)
+    if live is None or owner is None or live.owner != owner:
+        return None
+    return {"repository": {"repositoryArn": live.arn}}
 
 
 def _write_policy(aws: Aws, id: ResourceId, part: str, policy: Any) -> None:

@@ -1,11 +1,12 @@
-"""ECS services: batched reads (10 per DescribeServices), owned listings, the writer."""
+"""ECS services: batched reads (10 per DescribeServices), owned listings, the task
+definitions in use, the writer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from controller.aws import batching, calls, errors, shapes, tags
+from controller.aws import batching, calls, clusters, errors, shapes, tags
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
 
@@ -59,6 +60,46 @@ def list_owned_services(aws: Aws, instance: str, clusters: Iterable[str]) -> dic
     wanted: dict[str, frozenset[str]] = {}
     for cluster in sorted(set(clusters)):
         try:
+            wanted[cluster] = list_service_names(aws, cluster)
+        except errors.NotFoundError:
+            continue
+    services = read_services(aws, wanted)
+    return {id: live for id, live in services.items() if live.owner == instance}
+
+
+def list_service_names(aws: Aws, cluster: str) -> frozenset[str]:
+    """The names of the services ListServices reports in `cluster` (paginated).
+
+    Raises `errors.NotFoundError` when the cluster does not exist.
+    """
+    arns = calls.paginate(
+        aws,
+        "ecs",
+        "list_services",
+        "serviceArns",
+        f"Cluster/{cluster}",
+        cluster=cluster,
+        maxResults=100,
+    )
+    return frozenset(_name_of(a) for a in arns if _arn_in_cluster(a, cluster))
+
+
+def task_definitions_in_use(aws: Aws, known: Mapping[ResourceId, Live]) -> frozenset[str]:
+    """Every task definition a service of the account uses: its own and each deployment's.
+
+    All clusters ListClusters names are searched, so services ecsync does not
+    manage (and clusters no manifest names) count too. Services in `known`
+    (already read) are not described again; the rest are described 10 at a
+    time. Values are as ECS reports them, normally revision ARNs.
+    """
+    used: set[str] = set()
+    read: dict[str, set[str]] = {}
+    for rid, live in known.items():
+        if rid.kind is Kind.SERVICE:
+            used.update(_task_definitions(live.status))
+            read.setdefault(rid.cluster, set()).add(rid.name)
+    for cluster in sorted(set(clusters.list_cluster_names(aws))):
+        try:
             arns = calls.paginate(
                 aws,
                 "ecs",
@@ -70,9 +111,31 @@ def list_owned_services(aws: Aws, instance: str, clusters: Iterable[str]) -> dic
             )
         except errors.NotFoundError:
             continue
-        wanted[cluster] = frozenset(_name_of(a) for a in arns if _arn_in_cluster(a, cluster))
-    services = read_services(aws, wanted)
-    return {id: live for id, live in services.items() if live.owner == instance}
+        names = {_name_of(a) for a in arns if _arn_in_cluster(a, cluster)}
+        names -= read.get(cluster, set())
+        for batch in batching.chunks(sorted(names), batching.DESCRIBE_SERVICES):
+            try:
+                page = calls.call(
+                    aws,
+                    "ecs",
+                    "describe_services",
+                    batching.label(f"Service/{cluster}", batch),
+                    cluster=cluster,
+                    services=batch,
+                )
+            except errors.NotFoundError:
+                break  # the cluster went away meanwhile, and its services with it
+            for service in page.get("services", []):
+                in_cluster = _name_of(service.get("clusterArn", "")) == cluster
+                if in_cluster and service.get("status") != "INACTIVE":
+                    used.update(_task_definitions(service))
+    return frozenset(used)
+
+
+def _task_definitions(service: Mapping[str, Any]) -> set[str]:
+    found = {service.get("taskDefinition")}
+    found.update(d.get("taskDefinition") for d in service.get("deployments") or [])
+    return {value for value in found if isinstance(value, str) and value}
 
 
 def _name_of(arn: str) -> str:
@@ -152,12 +215,15 @@ class ServiceWriter:
     def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
         params = tags.ecs_request(spec)
         named = params.pop("cluster", None)
-        created = calls.call(
+        cluster = id.cluster or named
+        owner = (spec.get("tags") or {}).get(OWNER_TAG)
+        created = calls.create(
             aws,
             "ecs",
             "create_service",
             str(id),
-            cluster=id.cluster or named,
+            lambda: _created_service(aws, cluster, id.name, owner),
+            cluster=cluster,
             serviceName=id.name,
             **params,
         )
@@ -211,6 +277,15 @@ class ServiceWriter:
         except errors.PermanentAwsError as exc:
             if exc.code != "ServiceNotActiveException":
                 raise
+
+
+def _created_service(aws: Aws, cluster: str, name: str, owner: str | None) -> dict[str, Any] | None:
+    """CreateService's answer for the service an unanswered attempt created, if it is ours."""
+    found = read_services(aws, {cluster: frozenset({name})})
+    live = next(iter(found.values()), None)
+    if live is None or owner is None or live.owner != owner:
+        return None
+    return {"service": {"serviceArn": live.arn}}
 
 
 def _cluster_of(id: ResourceId, live: Live) -> str:

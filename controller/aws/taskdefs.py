@@ -165,11 +165,13 @@ class TaskDefinitionWriter:
                 deregister_revision(aws, revision["arn"])
 
     def _register(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
-        registered = calls.call(
+        wanted = spec.get("tags") or {}
+        registered = calls.create(
             aws,
             "ecs",
             "register_task_definition",
             str(id),
+            lambda: _registered(aws, id.name, wanted),
             family=id.name,
             **tags.ecs_request(spec),
         )
@@ -179,3 +181,38 @@ class TaskDefinitionWriter:
         )
         aws.task_definitions.put(revision)
         return revision.arn
+
+
+_RECENT = 10
+"""How many of a family's newest revisions `_registered` looks at."""
+
+
+def _registered(aws: Aws, family: str, wanted: dict[str, str]) -> dict[str, Any] | None:
+    """RegisterTaskDefinition's answer for the revision an unanswered attempt registered.
+
+    That revision is among the family's newest and carries both the content
+    hash and the owner tag of the registration being sent; without them
+    (a registration ecsync does not own), nothing is recognised.
+    """
+    digest, owner = wanted.get(CONTENT_HASH_TAG), wanted.get(OWNER_TAG)
+    if digest is None or owner is None:
+        return None
+    arns = calls.paginate(
+        aws,
+        "ecs",
+        "list_task_definitions",
+        "taskDefinitionArns",
+        f"TaskDefinition/{family}",
+        familyPrefix=family,
+        status="ACTIVE",
+        maxResults=100,
+    )
+    numbered = sorted(
+        ((number, arn) for arn in arns for name, number in [parse_arn(arn)] if name == family),
+        reverse=True,
+    )
+    for _, arn in numbered[:_RECENT]:
+        revision = _described(aws, aws.task_definitions, arn)
+        if revision.tags.get(CONTENT_HASH_TAG) == digest and revision.tags.get(OWNER_TAG) == owner:
+            return {"taskDefinition": revision.definition, "tags": tags.to_ecs(revision.tags)}
+    return None

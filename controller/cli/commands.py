@@ -13,7 +13,6 @@ import structlog
 
 from controller.aws.clients import Aws, AwsConfig
 from controller.aws.errors import AwsError
-from controller.aws.local import seed_sandbox, start_local
 from controller.cli import render
 from controller.manifests.loader import LoadResult, load
 from controller.reconcile.sync import SyncOptions, SyncReport, sync
@@ -64,7 +63,15 @@ def apply(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
     """Load, plan and maybe apply; None (after printing why) when it could not run."""
-    options = SyncOptions(instance=args.instance, prune=args.prune, adopt=args.adopt)
+    options = SyncOptions(
+        instance=args.instance,
+        prune=args.prune,
+        adopt=args.adopt,
+        prune_max_share=args.prune_max_share,
+        confirm_prune=args.confirm_prune,
+        keep_revisions=args.keep_revisions,
+        skip_preflight=getattr(args, "skip_preflight", False),  # apply only
+    )
     with aws_session(args) as aws:
         try:
             report = sync(aws, Path(args.path), options, apply=apply)
@@ -92,10 +99,12 @@ def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
         ("AWS_SECRET_ACCESS_KEY", "testing"),
     ):
         os.environ.setdefault(key, value)
-    server = start_local(args.local_port)
+    from controller.aws import local  # noqa: PLC0415 - moto takes seconds to import: only for --local
+
+    server = local.start_local(args.local_port)
     try:
         aws = Aws(AwsConfig(args.region or "us-east-1", server.endpoint_url, None))
-        seed_sandbox(aws)
+        local.seed_sandbox(aws)
         print(f"ecsync: local AWS (moto) at {server.endpoint_url}", file=sys.stderr, flush=True)
         yield aws
     finally:

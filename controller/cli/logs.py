@@ -8,6 +8,8 @@ from typing import TextIO
 
 import structlog
 
+from controller.core import redact
+
 
 def configure(fmt: str = "auto", level: str = "info", stream: TextIO | None = None) -> None:
     """Send every event to `stream` (stderr by default) as JSON or console text.
@@ -29,6 +31,7 @@ def configure(fmt: str = "auto", level: str = "info", stream: TextIO | None = No
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
+            _scrub,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
@@ -37,3 +40,17 @@ def configure(fmt: str = "auto", level: str = "info", stream: TextIO | None = No
         logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=False,
     )
+
+
+def _scrub(
+    logger: object, method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """The last line of defence: nothing shaped like a credential reaches the log.
+
+    Events carry values already redacted by name (`controller.core.redact`);
+    this catches a credential quoted where no one expected it, such as a
+    traceback or an error message.
+    """
+    del logger, method
+    scrubbed: structlog.typing.EventDict = redact.scrub_all(event)
+    return scrubbed

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from controller import __version__
-from controller.cli import commands, logs, run
+from controller.cli import commands, importer, logs, run, safety
+from controller.cli import schema as schema_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,13 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="take over existing resources the manifests name but ecsync did not create",
         )
+        safety.add_arguments(command, env=False)
         if name == "plan":
             command.add_argument("--output", choices=("text", "json"), default="text")
+        else:
+            command.add_argument(
+                "--skip-preflight",
+                action="store_true",
+                help="write task definitions and services without checking images, roles, "
+                "secret references, subnets and security groups first",
+            )
 
     daemon = sub.add_parser(
         "run", parents=[common], help="the daemon: keep AWS equal to a folder or Git repository"
     )
     run.add_run_arguments(daemon)
+
+    imports = sub.add_parser(
+        "import", parents=[common], help="write manifests for resources that exist in AWS"
+    )
+    importer.add_arguments(imports)
+
+    schema = sub.add_parser("schema", help="write the JSON Schema of the manifests, for editors")
+    schema_command.add_arguments(schema)
 
     status = sub.add_parser("status", help="show what a running daemon reports")
     status.add_argument(
@@ -86,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "status":
         return run.status(args)
+    if args.command == "schema":
+        return schema_command.run(args)
     logs.configure(
         args.log_format, args.log_level, sys.stdout if args.command == "run" else sys.stderr
     )
@@ -94,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": commands.plan,
         "apply": commands.apply,
         "run": run.run,
+        "import": importer.run,
     }[args.command]
     try:
         return handler(args)

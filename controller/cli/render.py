@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from controller.apply.outcomes import Result
+from controller.core import redact
 from controller.plan.actions import ActionType, Plan
 
 _SYMBOL = {
@@ -14,6 +15,7 @@ _SYMBOL = {
     ActionType.REGISTER: "+",
     ActionType.REPLACE: "-/+",
     ActionType.DELETE: "-",
+    ActionType.DEREGISTER: "-",
     ActionType.RUN: ">",
 }
 
@@ -40,18 +42,19 @@ def plan_text(plan: Plan) -> str:
         f"Plan: {summary or 'no changes'}; {counts['problems']} problem(s); "
         f"{counts['in_sync']} in sync."
     )
-    return "\n".join(lines)
+    return redact.scrub("\n".join(lines))
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, sort_keys=False, default=str)
+    """Changes come redacted already; anything shaped like a credential is hidden too."""
+    return json.dumps(redact.redact(plan.to_dict()), indent=2, sort_keys=False, default=str)
 
 
 def results_text(results: list[Result]) -> str:
     failed = [r for r in results if r.outcome.failed]
     lines = [f"{r.outcome} {r.id}" + (f": {r.error}" if r.error else "") for r in results]
     lines.append(f"Apply: {len(results) - len(failed)} done, {len(failed)} failed.")
-    return "\n".join(lines)
+    return redact.scrub("\n".join(lines))
 
 
 def _show(value: Any) -> str:

@@ -7,9 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from controller.cli import durations
+from controller.cli import durations, safety
 from controller.cli.commands import EXIT_ERROR, EXIT_OK, aws_session, env
 from controller.cli.status import StatusUnavailable, fetch_status, render_status
+from controller.daemon import leader
 from controller.daemon.controller import DaemonOptions
 from controller.daemon.drift import DriftPolicy
 from controller.daemon.runner import RunConfig
@@ -61,6 +62,7 @@ def add_run_arguments(command: argparse.ArgumentParser) -> None:
     loop.add_argument(
         "--adopt", action="store_true", help="take over existing resources the manifests name"
     )
+    safety.add_arguments(loop, env=True)
     loop.add_argument(
         "--alert-only",
         action="store_true",
@@ -86,6 +88,13 @@ def add_run_arguments(command: argparse.ArgumentParser) -> None:
         help="(default 10m); also how long ecsync backs off from a fight",
     )
     loop.add_argument("--concurrency", type=int, default=8, help="concurrent writes (default 8)")
+    loop.add_argument(
+        "--skip-preflight",
+        action="store_true",
+        default=bool(os.environ.get("ECSYNC_SKIP_PREFLIGHT")),
+        help="write task definitions and services without the preflight checks "
+        "(env ECSYNC_SKIP_PREFLIGHT)",
+    )
     http = command.add_argument_group("HTTP")
     http.add_argument(
         "--listen",
@@ -98,10 +107,50 @@ def add_run_arguments(command: argparse.ArgumentParser) -> None:
         default=os.environ.get("ECSYNC_WEBHOOK_SECRET_FILE"),
         help="file holding the HMAC secret of POST /hooks/git (or env ECSYNC_WEBHOOK_SECRET)",
     )
+    election = command.add_argument_group("leader election (several replicas)")
+    election.add_argument(
+        "--leader-election-table",
+        metavar="NAME",
+        default=os.environ.get("ECSYNC_LEADER_ELECTION_TABLE"),
+        help="DynamoDB table (partition key `name`, S) holding the leader lease; only the "
+        "leader writes to ECS and ECR (default: none, this replica always leads) "
+        "(env ECSYNC_LEADER_ELECTION_TABLE)",
+    )
+    election.add_argument(
+        "--leader-id",
+        default=os.environ.get("ECSYNC_LEADER_ID"),
+        help="this replica's unique identity in the lease (default: host name, pid and a "
+        "random suffix) (env ECSYNC_LEADER_ID)",
+    )
+    election.add_argument(
+        "--lease-duration",
+        type=durations.parse,
+        default=env("ECSYNC_LEASE_DURATION", "15s"),
+        help="how long a standby must see the lease unchanged before it takes over (default 15s)",
+    )
+    election.add_argument(
+        "--lease-renew",
+        type=durations.parse,
+        default=env("ECSYNC_LEASE_RENEW", "10s"),
+        help="renew deadline: the leader stops writing when it has not renewed for this long "
+        "(default 10s)",
+    )
+    election.add_argument(
+        "--lease-retry",
+        type=durations.parse,
+        default=os.environ.get("ECSYNC_LEASE_RETRY"),
+        help="how often the leader renews and a standby looks (default 2s, or a fifth of "
+        "--lease-renew when that is shorter)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     secret = _webhook_secret(args)
+    try:
+        lease = lease_timing(args)
+    except ValueError as error:
+        print(f"ecsync run: {error}: see --lease-duration, --lease-renew", file=sys.stderr)
+        return EXIT_ERROR
     config = RunConfig(
         source=args.source,
         ref=args.ref,
@@ -120,10 +169,24 @@ def run(args: argparse.Namespace) -> int:
                 realert=args.realert, flap_count=args.flap_count, flap_window=args.flap_window
             ),
             concurrency=args.concurrency,
+            prune_max_share=args.prune_max_share,
+            confirm_prune=args.confirm_prune,
+            keep_revisions=args.keep_revisions,
+            skip_preflight=args.skip_preflight,
         ),
+        leader_table=args.leader_election_table,
+        leader_id=args.leader_id,
+        lease=lease,
     )
     with aws_session(args) as aws:
         return run_daemon(aws, config)
+
+
+def lease_timing(args: argparse.Namespace) -> leader.Timing:
+    """The lease flags; the retry period defaults to 2 s, or a fifth of the renew deadline when
+    that is shorter. Raises ValueError when they do not fit together."""
+    retry = args.lease_retry or min(2.0, args.lease_renew / 5)
+    return leader.Timing(args.lease_duration, args.lease_renew, retry)
 
 
 def status(args: argparse.Namespace) -> int:

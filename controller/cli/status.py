@@ -49,6 +49,8 @@ def render_status(doc: dict[str, Any]) -> str:
     identity = leader.get("identity") or "none"
     if leader.get("self"):
         identity += " (this replica)"
+    elif leader.get("replica"):
+        identity += f"; this replica, {leader['replica']}, is on standby"
     lines = [
         f"source:    {doc.get('source') or '-'}",
         f"revision:  {doc.get('revision') or '-'}",

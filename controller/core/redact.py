@@ -1,39 +1,133 @@
 """Keeping secret values out of plans, logs and status pages.
 
 ECS `secrets` hold references (`valueFrom` ARNs), which are safe to show. The
-danger is plain-text `environment` values and a few credential fields, so
-values are hidden by the name of the variable or field that holds them.
+danger is plain-text values, which are hidden when
+- they sit in a `{name, value}` pair (container `environment`, task overrides)
+  whose name looks secret (`DB_PASSWORD`, `API_KEY`...);
+- they sit under a secret-looking key of a mapping whose keys users choose
+  (`dockerLabels`, log driver `options`, `tags`...);
+- they have the shape of a well-known credential (an AWS access key ID, a
+  private key, a GitHub token...), wherever they are.
+
+Free text (error messages from AWS or botocore, which may quote a request)
+goes through `scrub`, with the secret values of the request at hand.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from controller.core import credentials
+from controller.core.credentials import is_secret_name
+
+__all__ = [
+    "FREE_FORM_MAPS",
+    "REDACTED",
+    "hidden",
+    "is_secret_entry",
+    "is_secret_item",
+    "is_secret_name",
+    "looks_secret",
+    "redact",
+    "scrub",
+    "scrub_all",
+    "secret_values",
+]
 
 REDACTED = "*****"
 
-SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|_KEY$|^KEY$|DSN|AUTH)",
-    re.IGNORECASE,
-)
+FREE_FORM_MAPS = frozenset({"dockerLabels", "options", "driverOpts", "labels", "tags"})
+"""Fields holding a mapping whose keys the user chooses (string to string)."""
+
+_SHORTEST_SCRUBBED = 4
+"""Shorter values are not searched for in free text: replacing every `ab` in an
+error message would garble it and hide nothing a reader could use."""
 
 
-def is_secret_name(name: str) -> bool:
-    """True for names that conventionally hold credentials (`DB_PASSWORD`, `API_KEY`...)."""
-    return bool(SECRET_NAME.search(name))
+def looks_secret(value: Any) -> bool:
+    """True for a string with the shape of a well-known credential."""
+    return isinstance(value, str) and credentials.shape(value) is not None
 
 
-def redact(value: Any) -> Any:
-    """Return a copy of `value` with secret-looking environment values replaced.
+def is_secret_entry(entry: Mapping[str, Any]) -> bool:
+    """An ECS `{name, value}` pair whose value must be hidden."""
+    name = entry.get("name")
+    if not isinstance(name, str) or "value" not in entry:
+        return False
+    return is_secret_name(name) or looks_secret(entry["value"])
 
-    Walks any JSON-like structure; a mapping with `name` and `value` keys whose
-    name looks secret (the ECS `environment` shape) gets its value hidden.
+
+def is_secret_item(key: str, value: Any) -> bool:
+    """An item of a free-form mapping (`FREE_FORM_MAPS`) whose value must be hidden."""
+    return is_secret_name(key) or looks_secret(value)
+
+
+def redact(value: Any, field: str = "") -> Any:
+    """A copy of `value` (any JSON-like data) with every secret value replaced.
+
+    `field` is the name of the field that holds `value`, so that a free-form
+    mapping is recognised when it is passed on its own.
     """
     if isinstance(value, dict):
-        name = value.get("name")
-        if isinstance(name, str) and "value" in value and is_secret_name(name):
-            return {**{k: redact(v) for k, v in value.items() if k != "value"}, "value": REDACTED}
-        return {k: redact(v) for k, v in value.items()}
+        hide_value = is_secret_entry(value)
+        copy: dict[str, Any] = {}
+        for key, item in value.items():
+            secret = (hide_value and key == "value") or (
+                field in FREE_FORM_MAPS and is_secret_item(key, item)
+            )
+            copy[key] = hidden(item) if secret else redact(item, key)
+        return copy
     if isinstance(value, list):
-        return [redact(v) for v in value]
+        return [redact(item) for item in value]
+    if looks_secret(value):
+        return REDACTED
+    return value
+
+
+def hidden(value: Any) -> Any:
+    """A value known to be secret: scalars become REDACTED (absent stays None);
+    a structure keeps its shape with the secrets inside it hidden."""
+    if isinstance(value, dict | list):
+        return redact(value)
+    return None if value is None else REDACTED
+
+
+def secret_values(value: Any, field: str = "") -> set[str]:
+    """Every plain-text secret in `value`, as text, to `scrub` from messages about it."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        hide_value = is_secret_entry(value)
+        for key, item in value.items():
+            secret = (hide_value and key == "value") or (
+                field in FREE_FORM_MAPS and is_secret_item(key, item)
+            )
+            if secret and item is not None and not isinstance(item, dict | list):
+                found.add(str(item))
+            else:
+                found |= secret_values(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            found |= secret_values(item)
+    return found
+
+
+def scrub(text: str, values: Iterable[str] = ()) -> str:
+    """`text` with each of `values`, and anything shaped like a credential, replaced."""
+    for value in sorted(set(values), key=len, reverse=True):
+        if len(value) >= _SHORTEST_SCRUBBED:
+            text = text.replace(value, REDACTED)
+    for pattern in credentials.SHAPE_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+def scrub_all(value: Any) -> Any:
+    """`value` (any JSON-like data, a log event) with every string `scrub`bed."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: scrub_all(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_all(item) for item in value]
     return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
@@ -23,13 +23,13 @@ from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
 from controller.daemon import rollouts
 from controller.daemon.drift import DriftPolicy, DriftTracker, signature
-from controller.daemon.health import Health
+from controller.daemon.health import Health, assess_service
 from controller.daemon.metrics import Metrics
 from controller.daemon.queue import WorkQueue
 from controller.daemon.sources.base import Source
 from controller.daemon.status import StatusBoard, SyncState
 from controller.manifests.loader import load
-from controller.plan.actions import Action, ActionType, Plan
+from controller.plan.actions import REMOVALS, Action, Plan
 from controller.plan.planner import PlanOptions
 from controller.reconcile import batch
 
@@ -41,6 +41,10 @@ RESYNC = "resync"
 """Key: re-read everything, so that drift is found."""
 PRUNE = "prune"
 """Key: look for owned resources that no manifest names any more."""
+LEAD = "lead"
+"""Key: this replica just became the leader: reconcile everything afresh."""
+
+STANDBY = "not applied: this replica is on standby; the leader applies changes"
 
 Key = ResourceId | str
 
@@ -55,6 +59,10 @@ class DaemonOptions:
     drift: DriftPolicy = field(default_factory=DriftPolicy)
     concurrency: int = 8
     rollout_poll: float = 10.0
+    prune_max_share: float = 0.3
+    confirm_prune: bool = False
+    keep_revisions: int | None = 5
+    skip_preflight: bool = False
 
 
 class Controller:
@@ -66,8 +74,11 @@ class Controller:
         *,
         board: StatusBoard,
         metrics: Metrics,
+        is_leader: Callable[[], bool] | None = None,
     ) -> None:
         self.aws = aws
+        self.is_leader = is_leader or (lambda: True)
+        """Leader election's fencing check: only a leader applies (standbys read and report)."""
         self.source = source
         self.options = options
         self.board = board
@@ -89,6 +100,10 @@ class Controller:
         """Called by sources (from their threads): only enqueues."""
         self.queue.add(SOURCE)
 
+    def became_leader(self) -> None:
+        """Called by leader election (from its thread): only enqueues."""
+        self.queue.add(LEAD)
+
     def run(self, stop: threading.Event) -> None:
         """Process keys until `stop` is set; in-flight work finishes first."""
         self.queue.add(SOURCE)
@@ -105,10 +120,11 @@ class Controller:
         try:
             if SOURCE in keys:
                 self._intake()
-            if RESYNC in keys:
+            if RESYNC in keys or LEAD in keys:
                 for rid in self.desired:
                     self.queue.add(rid)
                 self.queue.add(PRUNE)
+            if RESYNC in keys:
                 self.queue.add_after(RESYNC, self.options.resync)
             ids = [k for k in keys if isinstance(k, ResourceId) and k in self.desired]
             prune = PRUNE in keys and self.options.prune and self.load_ok
@@ -126,6 +142,17 @@ class Controller:
             return
         loaded = load(snapshot.root)
         self.board.set_source(str(snapshot.root), snapshot.revision)
+        for warning in loaded.warnings:
+            log.warning(
+                "manifest_warning",
+                revision=snapshot.revision,
+                file=warning.location.file,
+                line=warning.location.line,
+                column=warning.location.column,
+                resource=warning.resource,
+                path=warning.path,
+                message=warning.message,
+            )
         if not loaded.ok:
             self.load_ok = False
             for error in loaded.errors:
@@ -177,9 +204,19 @@ class Controller:
     # -- one pass ------------------------------------------------------------
     def _reconcile(self, ids: list[ResourceId], *, prune: bool) -> None:
         started = time.monotonic()
-        options = PlanOptions(instance=self.options.instance, prune=prune, adopt=self.options.adopt)
+        options = PlanOptions(
+            instance=self.options.instance,
+            prune=prune,
+            adopt=self.options.adopt,
+            load_ok=self.load_ok,
+            prune_max_share=self.options.prune_max_share,
+            confirm_prune=self.options.confirm_prune,
+            keep_revisions=self.options.keep_revisions,
+        )
         try:
-            observation = batch.observe_subset(self.aws, self.desired, ids, options)
+            observation = batch.observe_subset(
+                self.aws, self.desired, ids, options, revision=self.revision
+            )
         except AwsError as error:
             log.error("observe_failed", error=str(error), retryable=error.retryable)
             for rid in ids:
@@ -188,6 +225,10 @@ class Controller:
             return
         plan = observation.plan
         wanted = set(ids)
+        if not self.is_leader():
+            self._stand_by(plan, wanted, observation.live)
+            self._pass_done(wanted)
+            return
         to_apply, drifted = self._decide(plan)
         results = apply_plan(
             self.aws,
@@ -195,6 +236,7 @@ class Controller:
             observation.live,
             revision=self.revision,
             concurrency=self.options.concurrency,
+            skip_preflight=self.options.skip_preflight,
         )
         self._record(plan, wanted, results, drifted, observation.live)
         elapsed = time.monotonic() - started
@@ -203,20 +245,45 @@ class Controller:
             self.metrics.observe_reconcile(
                 str(rid.kind), str(outcome) if outcome else "unchanged", elapsed / len(wanted)
             )
-        self.metrics.set_drifted(self.board.counts().get(str(SyncState.OUT_OF_SYNC), 0))
         if not any(r.outcome.failed for r in results) and not plan.problems:
             self.metrics.mark_synced(time.time())
+        self._pass_done(wanted)
+
+    def _pass_done(self, wanted: set[ResourceId]) -> None:
+        self.metrics.set_drifted(self.board.counts().get(str(SyncState.OUT_OF_SYNC), 0))
         if self._unseen:
             self._unseen -= wanted
         self.metrics.record_aws_calls(self.aws.stats)  # before readiness: a probe may scrape next
         self._check_ready()
+
+    def _stand_by(
+        self, plan: Plan, wanted: set[ResourceId], live: Mapping[ResourceId, Live]
+    ) -> None:
+        """Not the leader: report what the leader would change; change nothing, alert nothing.
+
+        Drift alerts come from the leader only, so two replicas never alert twice.
+        """
+        pending = {a.id for a in plan.actions}
+        problems = {p.id: p.message for p in plan.problems}
+        for rid in wanted:
+            if rid in problems:
+                self.board.update(rid, sync=SyncState.FAILED, error=problems[rid])
+            elif rid in pending:
+                self.board.update(rid, sync=SyncState.OUT_OF_SYNC, message=STANDBY)
+            else:
+                self.drift.converged(rid, batch.fingerprint(self.desired, rid))
+                found = live.get(rid)
+                health = None
+                if rid.kind is Kind.SERVICE and found is not None:
+                    health = assess_service(found.status).health
+                self.board.update(rid, sync=SyncState.SYNCED, health=health)
 
     def _decide(self, plan: Plan) -> tuple[list[Action], dict[ResourceId, str]]:
         """Which actions to run, and which of them correct drift (id → drift signature)."""
         to_apply: list[Action] = []
         drifted: dict[ResourceId, str] = {}
         for action in plan.actions:
-            if action.type is ActionType.DELETE:
+            if action.type in REMOVALS:
                 to_apply.append(action)
                 continue
             rid = action.id
@@ -282,7 +349,8 @@ class Controller:
             if result is None and rid in acted:
                 continue  # drift held back (alert-only or flapping); already recorded
             if rid not in self.desired:
-                continue  # pruned
+                self.board.remove(rid)  # pruned, or an old revision deregistered
+                continue
             self.queue.forget(rid)
             self.drift.converged(rid, batch.fingerprint(self.desired, rid))
             if rid in drifted and result is not None:

@@ -6,13 +6,16 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
 import structlog
 
-from controller.aws.clients import Aws
+from controller.aws import leases
+from controller.aws.clients import Aws, RetryPolicy
+from controller.aws.errors import AwsError
+from controller.daemon import leader
 from controller.daemon.controller import Controller, DaemonOptions
 from controller.daemon.http import HttpServer
 from controller.daemon.metrics import Metrics
@@ -39,6 +42,11 @@ class RunConfig:
     listen: str = "127.0.0.1:8080"
     webhook_secret: bytes | None = None
     options: DaemonOptions = field(default_factory=DaemonOptions)
+    leader_table: str | None = None
+    """The DynamoDB table of leader election; None: this replica always leads."""
+    leader_id: str | None = None
+    """This replica's identity in the lease; None: host name, pid and a random suffix."""
+    lease: leader.Timing = field(default_factory=leader.Timing)
 
 
 def is_git_url(source: str) -> bool:
@@ -46,7 +54,11 @@ def is_git_url(source: str) -> bool:
 
 
 def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int:
-    """Run until SIGTERM/SIGINT (or `stop` is set); returns the exit status 0."""
+    """Run until SIGTERM/SIGINT (or `stop` is set); returns the exit status 0.
+
+    With a leader election table that cannot be used (missing, wrong key,
+    access denied), logs why and returns 1 at once.
+    """
     stop = stop or threading.Event()
     board, metrics = StatusBoard(), Metrics()
     holder: list[Controller] = []
@@ -54,8 +66,31 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
     def changed() -> None:
         holder[0].source_changed()
 
+    def leadership(state: leader.State) -> None:
+        board.set_leader(state.holder, state.leading, state.identity)
+        metrics.set_leader(state.leading)
+        if state.leading:
+            holder[0].became_leader()
+
+    identity = config.leader_id or leader.default_identity()
+    elector: leader.Elector | None = None
+    if config.leader_table:
+        elector = _elector(aws, config, identity, leadership, metrics)
+        if elector is None:
+            return 1
+        aws.write_gate = elector.is_leader
+    else:
+        board.set_leader(identity, True, identity)
+        metrics.set_leader(True)
     source = _make_source(config, changed)
-    controller = Controller(aws, source, config.options, board=board, metrics=metrics)
+    controller = Controller(
+        aws,
+        source,
+        config.options,
+        board=board,
+        metrics=metrics,
+        is_leader=elector.is_leader if elector else None,
+    )
     holder.append(controller)
     http = HttpServer(
         config.listen,
@@ -68,7 +103,6 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
     )
     _install_signal_handlers(stop)
     http.start()
-    source.start()
     log.info(
         "daemon_started",
         source=config.source,
@@ -76,14 +110,57 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
         instance=config.options.instance,
         prune=config.options.prune,
         alert_only=config.options.alert_only,
+        identity=identity,
+        leader_election=config.leader_table,
     )
+    if elector is not None:
+        elector.start()
+    source.start()
     try:
         controller.run(stop)
     finally:
+        if elector is not None:
+            elector.stop()  # the loop wrote its last: close the gate, release the lease
         source.stop()
         http.stop()
         log.info("daemon_stopped", revision=controller.revision)
     return 0
+
+
+def _elector(
+    aws: Aws,
+    config: RunConfig,
+    identity: str,
+    on_change: Callable[[leader.State], None],
+    metrics: Metrics,
+) -> leader.Elector | None:
+    """The election on `config.leader_table`; None (after logging why) when it cannot work.
+
+    The lease has a connection of its own: it has no write gate (the lease
+    writes are what open it), timeouts of one retry period (at least 1 s)
+    rather than 30 s, and one attempt per call, since the election loop
+    itself tries again every retry period.
+    """
+    assert config.leader_table
+    timeout = max(config.lease.retry_period, 1.0)
+    lease_aws = Aws(replace(aws.config, connect_timeout=timeout, read_timeout=timeout))
+    lease_aws.retry = RetryPolicy(attempts=1)
+    table = leases.LeaseTable(lease_aws, config.leader_table)
+    try:
+        table.check()
+    except AwsError as error:
+        if not error.retryable:
+            log.error("leader_election_failed", table=config.leader_table, error=str(error))
+            return None
+        log.warning("leader_election_unavailable", table=config.leader_table, error=str(error))
+    return leader.Elector(
+        table,
+        f"ecsync-{config.options.instance}",
+        identity,
+        config.lease,
+        on_change=on_change,
+        after_round=lambda: metrics.record_aws_calls(lease_aws.stats),
+    )
 
 
 def _make_source(config: RunConfig, on_change: Callable[[], None]) -> Source:

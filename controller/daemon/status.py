@@ -3,7 +3,8 @@
 The reconcile loop writes here; the HTTP threads read snapshots. Each
 `update` is level-triggered: it states the resource's whole current status,
 so an omitted error or message clears the old one. Callers redact before
-they write: the board stores exactly what it is given.
+they write; as a last line of defence, the board also scrubs anything shaped
+like a credential from errors and messages (`controller.core.redact.scrub`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from controller.core import redact
 from controller.core.kinds import ResourceId
 from controller.daemon.health import Health
 
@@ -49,6 +51,7 @@ class StatusBoard:
         self._ready = False
         self._leader: str | None = None
         self._leader_is_self = False
+        self._replica: str | None = None
 
     def set_source(self, source: str, revision: str | None) -> None:
         with self._lock:
@@ -63,9 +66,12 @@ class StatusBoard:
         with self._lock:
             return self._ready
 
-    def set_leader(self, identity: str | None, is_self: bool) -> None:
+    def set_leader(self, identity: str | None, is_self: bool, replica: str | None = None) -> None:
+        """`identity` holds the lease (None: nobody, or not known yet); `is_self` when that is
+        this replica, which is called `replica`."""
         with self._lock:
             self._leader, self._leader_is_self = identity, is_self
+            self._replica = replica
 
     def update(
         self,
@@ -78,6 +84,8 @@ class StatusBoard:
     ) -> None:
         """Record the resource's current status; timestamps move only on change / on Synced."""
         sync, now = SyncState(sync), self._clock()
+        error = redact.scrub(error) if error else error
+        message = redact.scrub(message) if message else message
         with self._lock:
             entry = self._entries.get(id)
             if entry is None:
@@ -109,7 +117,11 @@ class StatusBoard:
                 "source": self._source,
                 "revision": self._revision,
                 "ready": self._ready,
-                "leader": {"identity": self._leader, "self": self._leader_is_self},
+                "leader": {
+                    "identity": self._leader,
+                    "self": self._leader_is_self,
+                    "replica": self._replica,
+                },
                 "summary": {
                     "resources": len(self._entries),
                     "sync": self._count_sync(),

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from controller.core.redact import REDACTED, is_secret_name, redact
+from controller.core import redact
 from controller.diff import pointer
 
 
@@ -18,8 +18,8 @@ from controller.diff import pointer
 class FieldChange:
     """One differing field. `None` stands for "absent" on that side.
 
-    Values are redacted at creation when they sit in a secret-looking
-    environment entry, so a change can be logged or printed as it is.
+    Values are redacted at creation (`controller.core.redact` says what is
+    secret), so a change can be logged or printed as it is.
     """
 
     path: str
@@ -41,43 +41,34 @@ def compare(
     """Changes between two normalised specs, restricted to the managed top-level `fields`."""
     changes: list[FieldChange] = []
     for field in sorted(fields):
-        _walk(pointer.join("", field), desired.get(field), live.get(field), False, changes)
+        _walk(pointer.join("", field), field, desired.get(field), live.get(field), changes)
     return changes
 
 
-def _walk(path: str, desired: Any, live: Any, secret: bool, out: list[FieldChange]) -> None:
+def _walk(
+    path: str, field: str, desired: Any, live: Any, out: list[FieldChange], *, secret: bool = False
+) -> None:
+    """Compare `desired` and `live` (the values of `field`, at `path`); `secret` is
+    true inside a value that must not be shown (see `controller.core.redact`)."""
     if desired == live:
         return
     if isinstance(desired, dict) and isinstance(live, dict):
-        secret = secret or _holds_secret(desired) or _holds_secret(live)
+        entry = redact.is_secret_entry(desired) or redact.is_secret_entry(live)
+        free_form = field in redact.FREE_FORM_MAPS
         for key in sorted(set(desired) | set(live)):
-            _walk(pointer.join(path, key), desired.get(key), live.get(key), secret, out)
+            d, v = desired.get(key), live.get(key)
+            hide = (
+                secret
+                or (entry and key == "value")
+                or (free_form and (redact.is_secret_item(key, d) or redact.is_secret_item(key, v)))
+            )
+            _walk(pointer.join(path, key), key, d, v, out, secret=hide)
         return
     if isinstance(desired, list) and isinstance(live, list) and len(desired) == len(live):
         for index, (d, v) in enumerate(zip(desired, live, strict=True)):
-            _walk(pointer.join(path, index), d, v, secret, out)
+            _walk(pointer.join(path, index), "", d, v, out, secret=secret)
         return
-    if secret or _mentions_secret(desired) or _mentions_secret(live):
-        out.append(FieldChange(path, _hide(desired), _hide(live)))
+    if secret:
+        out.append(FieldChange(path, redact.hidden(desired), redact.hidden(live)))
     else:
-        out.append(FieldChange(path, desired, live))
-
-
-def _holds_secret(entry: dict[str, Any]) -> bool:
-    name = entry.get("name")
-    return isinstance(name, str) and "value" in entry and is_secret_name(name)
-
-
-def _mentions_secret(value: Any) -> bool:
-    if isinstance(value, dict):
-        return _holds_secret(value) or any(_mentions_secret(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_mentions_secret(v) for v in value)
-    return False
-
-
-def _hide(value: Any) -> Any:
-    """Redact a whole value; structure stays visible, secret values do not."""
-    if isinstance(value, dict | list):
-        return redact(value)
-    return None if value is None else REDACTED
+        out.append(FieldChange(path, redact.redact(desired, field), redact.redact(live, field)))

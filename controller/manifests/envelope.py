@@ -14,14 +14,14 @@ from controller.core.kinds import API_VERSION, Kind
 from controller.core.resources import Annotations
 from controller.manifests import switches
 from controller.manifests.errors import ManifestError
-from controller.manifests.suggest import describe, did_you_mean, yaml_text
+from controller.manifests.suggest import clip, describe, did_you_mean, yaml_text
 from controller.manifests.yamlload import Document
 
 TOP_LEVEL = ("apiVersion", "kind", "metadata", "spec")
 METADATA = ("name", "annotations", "labels")
 
-_REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
-_ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
+ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def read(document: Document) -> tuple[Header, list[ManifestError]]:
             errors.append(document.error("", (key,), message, key=True))
     version = data.get("apiVersion")
     if version != API_VERSION:
-        problem = "missing apiVersion" if version is None else f"apiVersion is {version!r}"
+        shown = f"'{clip(version)}'" if isinstance(version, str) else describe(version)
+        problem = "missing apiVersion" if version is None else f"apiVersion is {shown}"
         message = f"{problem}; write 'apiVersion: {API_VERSION}'"
         errors.append(document.error("", ("apiVersion",), message))
     kind = _kind(document, data.get("kind"), errors)
@@ -83,7 +84,7 @@ def _kind(document: Document, value: Any, errors: list[ManifestError]) -> Kind |
     if value is None:
         problem = "missing kind"
     elif isinstance(value, str):
-        problem = f"unknown kind '{value}'{did_you_mean(value, kinds)}"
+        problem = f"unknown kind '{clip(value)}'{did_you_mean(value, kinds)}"
     else:
         problem = f"kind must be a string, not {describe(value)}"
     errors.append(document.error("", ("kind",), f"{problem}; kinds are {', '.join(kinds)}"))
@@ -99,17 +100,17 @@ def _name(
         errors.append(document.error("", path, f"{problem}; give the resource's AWS name"))
         return None
     if kind is Kind.REPOSITORY:
-        valid = 2 <= len(value) <= 256 and _REPOSITORY_NAME.fullmatch(value) is not None
+        valid = 2 <= len(value) <= 256 and REPOSITORY_NAME.fullmatch(value) is not None
         rule = (
             "2-256 lowercase letters, digits and '.', '_' or '-' between them, optionally "
             "in '/'-separated namespaces like 'team/web'"
         )
     else:
-        valid = _ECS_NAME.fullmatch(value) is not None
+        valid = ECS_NAME.fullmatch(value) is not None
         rule = "1-255 letters, digits, hyphens and underscores"
     if not valid:
         what = f"a valid {kind} name" if kind else "a valid name"
-        errors.append(document.error("", path, f"'{value}' is not {what}; use {rule}"))
+        errors.append(document.error("", path, f"'{clip(value)}' is not {what}; use {rule}"))
         return None
     return value
 

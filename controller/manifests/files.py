@@ -9,6 +9,7 @@ which also ends symlink loops. Order is sorted, so loads are deterministic.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -111,6 +112,17 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
+_CHANGED = {
+    errno.ENOENT: "it was deleted while the manifests were read; load again",
+    errno.ELOOP: "it became a symlink while the manifests were read; load again",
+}
+
+
+def _why(exc: OSError) -> str:
+    """Why a listed file cannot be opened; the races have their own words."""
+    return _CHANGED.get(exc.errno or 0, f"{exc.strerror}; check that ecsync may read it")
+
+
 def read(file: ManifestFile, limit: int) -> tuple[bytes | None, ManifestError | None]:
     """The bytes of a regular file of at most `limit` bytes, or the error that stopped it.
 
@@ -121,7 +133,7 @@ def read(file: ManifestFile, limit: int) -> tuple[bytes | None, ManifestError | 
     try:
         fd = os.open(file.real, flags)
     except OSError as exc:
-        return None, _error(file.name, f"cannot read file: {exc.strerror}")
+        return None, _error(file.name, f"cannot read file: {_why(exc)}")
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None, _error(file.name, "not a regular file; remove it or rename it")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired, SourceLocation
-from controller.manifests import envelope, files, references, validation, yamlload
+from controller.manifests import envelope, files, plaintext, references, validation, yamlload
 from controller.manifests.errors import ManifestError
 from controller.manifests.references import Entry
 from controller.manifests.yamlload import Document, Limits
@@ -42,10 +42,9 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
     """Every manifest under `root` (a directory or one file), validated and cross-checked."""
     found = files.find(root)
     errors = list(found.errors)
-    warnings: list[ManifestError] = []
     resources: list[Desired] = []
     entries: list[Entry] = []
-    total = read = 0
+    total = read = documents = 0
     for file in found.files:
         data, problem = files.read(file, limits.max_file_bytes)
         if problem is not None:
@@ -63,6 +62,7 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
         read += 1
         parsed = yamlload.parse(data, file.name, limits, json=file.json)
         errors.extend(parsed.errors)
+        documents += len(parsed.documents)
         for document in parsed.documents:
             entry, desired, problems = _document(document)
             errors.extend(problems)
@@ -70,13 +70,14 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
                 entries.append(entry)
             if desired is not None:
                 resources.append(desired)
-    if not found.files and not found.errors:
-        warnings.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
+    if not documents and not errors:  # refused: a wrong path must not prune everything
+        errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
     cross_errors, cross_warnings = references.check(entries)
+    cross_warnings += plaintext.check(entries)
     return LoadResult(
         resources=tuple(resources),
         errors=_in_file_order(errors + cross_errors),
-        warnings=_in_file_order(warnings + cross_warnings),
+        warnings=_in_file_order(cross_warnings),
         files=read,
     )
 
@@ -88,13 +89,18 @@ def _in_file_order(problems: list[ManifestError]) -> tuple[ManifestError, ...]:
     )
 
 
-_NOTHING = "no manifests found under {}; add *.yaml, *.yml or *.json files"
+_NOTHING = (
+    "no manifests found under {}; check the path, or add *.yaml, *.yml or *.json files "
+    "(an empty source is refused, so that a wrong path never prunes everything)"
+)
 
 
 def _document(document: Document) -> tuple[Entry | None, Desired | None, list[ManifestError]]:
     """One document's identity (for cross-checks), its resource if it is valid, and its errors."""
     if not isinstance(document.data, dict):
         message = "a document must be a mapping with apiVersion, kind, metadata and spec"
+        if isinstance(document.data, list):
+            message += "; to put several in one file, separate them with '---' lines"
         return None, None, [document.error("", (), message)]
     header, errors = envelope.read(document)
     if header.kind is None:

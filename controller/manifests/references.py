@@ -16,7 +16,7 @@ from typing import Any
 
 from controller.core.kinds import Kind, ResourceId
 from controller.manifests.errors import FieldPath, ManifestError
-from controller.manifests.suggest import did_you_mean
+from controller.manifests.suggest import clip, did_you_mean
 from controller.manifests.yamlload import Document
 
 BUILT_IN_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -102,7 +102,7 @@ def _cluster(
     for i, name in enumerate(attached):
         if isinstance(name, str) and name not in BUILT_IN_PROVIDERS and name not in providers:
             message = (
-                f"capacity provider '{name}' is not in the manifests"
+                f"capacity provider '{clip(name)}' is not in the manifests"
                 f"{did_you_mean(name, [*providers, *BUILT_IN_PROVIDERS])}; "
                 "it must already exist in AWS"
             )
@@ -111,7 +111,7 @@ def _cluster(
         name = item.get("capacityProvider") if isinstance(item, dict) else None
         if isinstance(name, str) and name not in attached:
             message = (
-                f"capacity provider '{name}' is in the default strategy but not attached; "
+                f"capacity provider '{clip(name)}' is in the default strategy but not attached; "
                 "add it to this cluster's spec.capacityProviders"
             )
             path = ("spec", "defaultCapacityProviderStrategy", i, "capacityProvider")
@@ -128,13 +128,16 @@ def _task_definition(
     family, _, revision = reference.partition(":")
     if revision:
         if not revision.isdigit():
-            message = f"revision '{revision}' is not a number; write 'family:REVISION' or an ARN"
+            message = (
+                f"revision '{clip(revision)}' is not a number; write 'family:REVISION' or an ARN"
+            )
             errors.append(entry.error(path, message))
         return
     if family not in families:
         message = (
-            f"no TaskDefinition '{family}' in the manifests{did_you_mean(family, families)}; "
-            f"to use one registered outside ecsync, pin it as '{family}:REVISION' or give its ARN"
+            f"no TaskDefinition '{clip(family)}' in the manifests"
+            f"{did_you_mean(family, families)}; to use one registered outside ecsync, "
+            f"pin it as '{clip(family)}:REVISION' or give its ARN"
         )
         errors.append(entry.error(path, message))
 
@@ -149,7 +152,7 @@ def _placement(
     cluster = clusters.get(entry.id.cluster)
     if cluster is None:
         named = entry.text("cluster") is not None
-        given = f"cluster '{entry.id.cluster}' is not in the manifests"
+        given = f"cluster '{clip(entry.id.cluster)}' is not in the manifests"
         if not named:
             given = "spec.cluster is not set, and the 'default' cluster is not in the manifests"
         message = (
@@ -171,7 +174,7 @@ def _placement(
         name = item.get("capacityProvider") if isinstance(item, dict) else None
         if isinstance(name, str) and name not in attached:
             message = (
-                f"capacity provider '{name}' is not attached to cluster '{cluster.id.name}'; "
+                f"capacity provider '{clip(name)}' is not attached to cluster '{cluster.id.name}'; "
                 "add it to that Cluster's spec.capacityProviders"
             )
             errors.append(

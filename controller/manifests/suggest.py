@@ -23,6 +23,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean '{match}'?" if match else ""
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """`text`, cut to `limit` characters: a message echoes what the user wrote, not 1 MB of it."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def yaml_text(value: Any) -> str:
     """How a scalar is spelled in YAML: `true`, `null`, `8080`."""
     if value is None:
@@ -39,8 +44,7 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string '{shown}'"
+        return f"the string '{clip(value, 40)}'"
     if isinstance(value, bool) or value is None:
         return yaml_text(value)
     return f"the number {value}"

@@ -13,6 +13,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from controller.core import redact
 from controller.core.kinds import Kind
 from controller.manifests.errors import FieldPath, ManifestError
 from controller.manifests.specs import SPEC_MODELS
@@ -73,6 +74,7 @@ def _error(
     loc: FieldPath = tuple(error["loc"])
     path = ("spec", *loc)
     kind, value = error["type"], error["input"]
+    shown = _NOT_SHOWN if _is_secret(document, loc, value) else describe(value)
     if kind == "extra_forbidden":
         fields = _fields(_type_at(model, loc[:-1]))
         name = str(loc[-1])
@@ -86,14 +88,36 @@ def _error(
         message = f"required field '{loc[-1]}' is missing; add it"
     elif kind == "literal_error":
         allowed = [str(a) for a in get_args(_type_at(model, loc))]
-        message = f"must be one of {', '.join(allowed)}; got {describe(value)}"
-        if isinstance(value, str):
+        message = f"must be one of {', '.join(allowed)}; got {shown}"
+        if isinstance(value, str) and shown != _NOT_SHOWN:
             message += did_you_mean(value, allowed)
     elif kind in _EXPECTED:
-        message = f"expected {_EXPECTED[kind]}, got {describe(value)}" + _hint(kind, value)
+        hint = _hint(kind, value)
+        if shown == _NOT_SHOWN and hint:
+            hint = "; quote it to write it as text" if kind == "string_type" else ""
+        message = f"expected {_EXPECTED[kind]}, got {shown}{hint}"
     else:
-        message = f"{error['msg']} (got {describe(value)})"
+        message = f"{error['msg']} (got {shown})"
     return document.error(resource, path, message)
+
+
+_NOT_SHOWN = "a value that is not shown because it looks secret"
+
+
+def _is_secret(document: Document, loc: FieldPath, value: Any) -> bool:
+    """Whether the offending value sits where ecsync redacts (`controller.core.redact`)."""
+    parent: Any = document.data.get("spec")
+    for part in loc[:-1]:
+        if isinstance(parent, dict) and isinstance(part, str):
+            parent = parent.get(part)
+        elif isinstance(parent, list) and isinstance(part, int) and part < len(parent):
+            parent = parent[part]
+        else:
+            return redact.looks_secret(value)
+    key, field = loc[-1] if loc else "", loc[-2] if len(loc) > 1 else ""
+    in_entry = key == "value" and isinstance(parent, dict) and redact.is_secret_entry(parent)
+    in_map = field in redact.FREE_FORM_MAPS and redact.is_secret_item(str(key), value)
+    return in_entry or in_map or redact.looks_secret(value)
 
 
 def _hint(kind: str, value: Any) -> str:

@@ -13,6 +13,8 @@ hostile or accidental input: huge files, deep nesting, and alias bombs.
 
 from __future__ import annotations
 
+import codecs
+import json as jsonlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -223,7 +225,9 @@ class _Builder:
         self.bytes += len(node.value)
         if self.bytes > self.limits.max_total_bytes:
             raise _LimitError(
-                node, f"document expands to more than {self.limits.max_total_bytes} bytes"
+                node,
+                f"document expands to more than {self.limits.max_total_bytes} bytes; "
+                "write it out without aliases that repeat large values",
             )
 
     def scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
@@ -236,7 +240,9 @@ class _Builder:
         try:
             return convert(text)
         except ValueError:
-            self.error(node, path, f"'{text[:40]}' is not a valid {node.tag.removeprefix(_TAG)}")
+            hint = "AWS takes 64-bit integers at most" if node.tag == INT else "fix the value"
+            message = f"'{text[:40]}' is not a valid {node.tag.removeprefix(_TAG)}; {hint}"
+            self.error(node, path, message)
             return None
 
     def unsupported(self, node: yaml.Node, path: FieldPath) -> None:
@@ -256,8 +262,12 @@ def _boolean(text: str) -> bool:
 
 def _integer(text: str) -> int:
     if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text)
+        value = int(text[2:], 8 if text[1] == "o" else 16)
+    else:
+        value = int(text)
+    if not -(2**63) <= value < 2**63:  # no AWS field takes more; AWS would refuse it at apply
+        raise ValueError(text)
+    return value
 
 
 def _real(text: str) -> float:
@@ -278,6 +288,10 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 
 def _decode(raw: bytes, file: str) -> tuple[str | None, ManifestError | None]:
     """UTF-8 text, or an error saying where the file stops being text."""
+    wide = _wide_encoding(raw)
+    if wide:
+        message = f"file is encoded as {wide}; save it as UTF-8"
+        return None, _file_error(file, raw, 0, message)
     if b"\0" in raw:
         return None, _file_error(
             file, raw, raw.index(b"\0"), "binary file (contains NUL bytes); manifests are text"
@@ -286,6 +300,44 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, ManifestError | None]:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         return None, _file_error(file, raw, exc.start, "not valid UTF-8; save the file as UTF-8")
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """UTF-16 or UTF-32, detected from the first bytes the way the YAML spec does (5.2).
+
+    Without a BOM the first character is ASCII in any manifest, so its NUL
+    bytes give the encoding away. Such files would otherwise be called binary.
+    """
+    head = raw[:4]
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
+        len(head) == 4 and (head[:3] == b"\0\0\0" or head[1:] == b"\0\0\0")
+    ):
+        return "UTF-32"
+    pair = head[:2]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        len(pair) == 2 and min(pair) == 0 and 0 < max(pair) < 0x80
+    ):
+        return "UTF-16"
+    return None
+
+
+def _json_error(text: str, file: str) -> ManifestError | None:
+    """What makes `text` not JSON, though it may be YAML (comments, trailing commas).
+
+    The composer below would accept those, and read `0x1F` or `yes` differently
+    from every JSON tool. Overlong numbers and deep nesting pass here: the
+    YAML pass reports them at their node.
+    """
+    try:
+        jsonlib.loads(text)
+    except jsonlib.JSONDecodeError as exc:
+        message = (
+            f"invalid JSON: {exc.msg}; fix the syntax (JSON has no comments or trailing commas)"
+        )
+        return ManifestError(SourceLocation(file, exc.lineno, exc.colno), "", "", message)
+    except (ValueError, RecursionError):
+        pass
+    return None
 
 
 def _file_error(file: str, raw: bytes, offset: int, message: str) -> ManifestError:
@@ -302,6 +354,10 @@ def parse(raw: bytes, file: str, limits: Limits, *, json: bool = False) -> Parse
     text, problem = _decode(raw, file)
     if text is None:
         return Parsed((), (problem,) if problem else ())
+    if json and text.strip():
+        problem = _json_error(text, file)
+        if problem is not None:
+            return Parsed((), (problem,))
     if json:
         text = text.replace("\t", " ")  # JSON allows tab indentation, YAML does not
     documents: list[Document] = []
@@ -351,6 +407,11 @@ def _syntax_error(exc: yaml.YAMLError, file: str, text: str, language: str) -> M
     problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
     context = getattr(exc, "context", None)
     detail = f"{problem} ({context})" if context else problem
+    fix = "fix the syntax"
+    if line and text.split("\n", line)[line - 1][column - 1 : column] == "\t":
+        fix = "indent with spaces: YAML does not allow tabs there"
+    elif "nesting depth" in str(problem):  # libyaml's own limit, deeper than Limits.max_depth
+        fix = f"flatten it (at most {Limits.max_depth} levels)"
     return ManifestError(
-        SourceLocation(file, line, column), "", "", f"invalid {language}: {detail}; fix the syntax"
+        SourceLocation(file, line, column), "", "", f"invalid {language}: {detail}; {fix}"
     )

@@ -18,8 +18,14 @@ class ActionType(StrEnum):
     REPLACE = "replace"
     """Delete and create again, for fields ECS cannot update in place."""
     DELETE = "delete"
+    DEREGISTER = "deregister"
+    """An old task definition revision ecsync registered, beyond the number to keep."""
     RUN = "run"
     """A one-off task run."""
+
+
+REMOVALS = frozenset({ActionType.DELETE, ActionType.DEREGISTER})
+"""Action types that take something away: they run after every write, in reverse order."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,50 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class PruneBlocked:
+    """A prune that the mass-deletion guard held back: nothing was deleted."""
+
+    would_delete: tuple[ResourceId, ...]
+    owned: int
+    """Live resources this instance owns (the deletes included)."""
+    max_share: float
+    empty_desired: bool
+    """True when the manifests name no resource at all."""
+
+    @property
+    def share(self) -> float:
+        return len(self.would_delete) / self.owned if self.owned else 1.0
+
+    def message(self) -> str:
+        count = len(self.would_delete)
+        if self.empty_desired:
+            why = (
+                f"the manifests name no resources, so it would delete all {count} "
+                "resource(s) this instance owns"
+            )
+        else:
+            why = (
+                f"it would delete {count} of the {self.owned} resources this instance owns "
+                f"({self.share:.0%}, more than --prune-max-share {self.max_share:g})"
+            )
+        return (
+            f"prune blocked: {why}; nothing is deleted. Check that the manifests are complete "
+            "(a wrong --path, branch or folder looks like this), then run again with "
+            "--confirm-prune to delete them"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "deletes": len(self.would_delete),
+            "owned": self.owned,
+            "share": round(self.share, 4),
+            "max_share": self.max_share,
+            "empty_desired": self.empty_desired,
+            "resources": [str(rid) for rid in self.would_delete],
+        }
+
+
+@dataclass(frozen=True)
 class Plan:
     actions: tuple[Action, ...] = ()
     problems: tuple[Problem, ...] = ()
@@ -81,6 +131,8 @@ class Plan:
     resolved_task_definitions: dict[str, str] = field(default_factory=dict)
     """Task definition family -> ARN of the revision services should run, for
     families whose desired content is already registered."""
+    prune_blocked: PruneBlocked | None = None
+    """Set when the mass-deletion guard held the prune back."""
 
     @property
     def empty(self) -> bool:
@@ -95,4 +147,5 @@ class Plan:
             "actions": [a.to_dict() for a in self.actions],
             "problems": [p.to_dict() for p in self.problems],
             "notes": list(self.notes),
+            **({"prune_blocked": self.prune_blocked.to_dict()} if self.prune_blocked else {}),
         }

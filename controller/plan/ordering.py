@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from controller.plan.actions import Action, ActionType
+from controller.plan.actions import REMOVALS, Action
 
 
 def sort(actions: Sequence[Action]) -> list[Action]:
-    writes = [a for a in actions if a.type is not ActionType.DELETE]
-    deletes = [a for a in actions if a.type is ActionType.DELETE]
+    """Writes first; then deletes and deregistrations, in reverse order."""
+    writes = [a for a in actions if a.type not in REMOVALS]
+    deletes = [a for a in actions if a.type in REMOVALS]
     writes.sort(key=lambda a: (a.wave, a.id.kind.rank, str(a.id)))
     deletes.sort(key=lambda a: (a.wave, a.id.kind.rank, str(a.id)), reverse=True)
     return writes + deletes

@@ -3,7 +3,7 @@
 Pure: takes plain data, returns a Plan. Desired and live are normalised by
 the same functions, compared field by field, and only what differs is
 written. Prune candidates are live resources carrying this instance's
-ownership tag that no manifest names any more.
+ownership tag that no manifest names any more (see `prune`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from controller.diff.compare import FieldChange, compare
 from controller.diff.normalise import COMPUTED, normalise
 from controller.diff.normalise.common import user_tags
 from controller.diff.normalise.task_definition import content_hash
-from controller.plan import ordering, references, tasks
+from controller.plan import ordering, prune, references, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
 
 REPLACE_FIELDS: dict[Kind, frozenset[str]] = {
@@ -54,6 +54,13 @@ class PlanOptions:
     """Take over every existing, unowned resource that a manifest names."""
     load_ok: bool = True
     """False when any manifest failed to load: then nothing is ever pruned."""
+    prune_max_share: float = 0.3
+    """The mass-deletion guard: a prune that would delete more than this share of
+    the owned resources (or everything, when the manifests name nothing) is held
+    back unless `confirm_prune`."""
+    confirm_prune: bool = False
+    keep_revisions: int | None = 5
+    """Owned task definition revisions kept per family; None keeps them all."""
 
 
 def build_plan(
@@ -80,17 +87,16 @@ def build_plan(
             in_sync.append(d.id)
 
     steps = tasks.hold_services_for_hooks(steps, problems, desired)
-    notes: list[str] = []
-    if options.prune:
-        deletes, prune_notes = _prune(desired, live, options)
-        steps.extend(deletes)
-        notes.extend(prune_notes)
+    pruning = prune.plan_prune(desired, live, options) if options.prune else prune.Pruning()
+    steps.extend(pruning.deletes)
+    problems.extend(pruning.problems)
     return Plan(
         actions=tuple(ordering.sort(steps)),
         problems=tuple(problems),
         in_sync=tuple(sorted(in_sync)),
-        notes=tuple(notes),
+        notes=tuple(pruning.notes),
         resolved_task_definitions=resolved,
+        prune_blocked=pruning.blocked,
     )
 
 
@@ -287,20 +293,3 @@ def _wanted_system_tags(d: Desired, options: PlanOptions) -> dict[str, str]:
 def _system_tags(live: Live) -> dict[str, str]:
     tags = live.spec.get("tags") or {}
     return {k: v for k, v in tags.items() if k in (OWNER_TAG, PRUNE_TAG)}
-
-
-def _prune(
-    desired: Sequence[Desired], live: Mapping[ResourceId, Live], options: PlanOptions
-) -> tuple[list[Action], list[str]]:
-    if not options.load_ok:
-        return [], ["prune skipped: some manifests failed to load, so nothing is deleted"]
-    wanted = {d.id for d in desired}
-    protected = references.referenced(desired)
-    deletes: list[Action] = []
-    for rid, resource in sorted(live.items()):
-        if rid in wanted or resource.owner != options.instance:
-            continue
-        if rid in protected or (resource.spec.get("tags") or {}).get(PRUNE_TAG) == "false":
-            continue
-        deletes.append(Action(ActionType.DELETE, rid, reason="no manifest names it any more"))
-    return deletes, []

@@ -16,10 +16,10 @@ from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
 from controller.plan.actions import Plan
-from controller.plan.planner import PlanOptions, build_plan
+from controller.plan.planner import PlanOptions
 from controller.plan.references import dependencies
 from controller.plan.tasks import PRE_SYNC
-from controller.reconcile import observe
+from controller.reconcile import observe, planning
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ def observe_subset(
     desired: Mapping[ResourceId, Desired],
     ids: Collection[ResourceId],
     options: PlanOptions,
+    *,
+    revision: str | None = None,
 ) -> Observation:
     """Read and plan `ids` with their dependencies; with `options.prune`, plan
     the whole desired set and also read everything this instance owns."""
@@ -95,4 +97,4 @@ def observe_subset(
     else:
         subset = [desired[rid] for rid in sorted(with_dependencies(desired, ids))]
     live = observe.read_live(aws, subset, owned_by=options.instance if options.prune else None)
-    return Observation(build_plan(subset, live, options), live)
+    return Observation(planning.plan(aws, subset, live, options, revision=revision), live)

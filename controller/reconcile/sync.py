@@ -10,8 +10,8 @@ from controller.apply.outcomes import Result
 from controller.aws.clients import Aws
 from controller.manifests.loader import LoadResult, load
 from controller.plan.actions import Plan
-from controller.plan.planner import PlanOptions, build_plan
-from controller.reconcile import observe
+from controller.plan.planner import PlanOptions
+from controller.reconcile import observe, planning
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,12 @@ class SyncOptions:
     instance: str = "ecsync"
     prune: bool = False
     adopt: bool = False
+    prune_max_share: float = 0.3
+    confirm_prune: bool = False
+    keep_revisions: int | None = 5
+    """Owned task definition revisions kept per family; None keeps them all."""
+    skip_preflight: bool = False
+    """Write task definitions and services without the preflight checks."""
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,12 @@ def sync(
     live = observe.read_live(
         aws, loaded.resources, owned_by=options.instance if options.prune else None
     )
-    plan = build_plan(loaded.resources, live, _plan_options(options, loaded))
+    plan = planning.plan(
+        aws, loaded.resources, live, _plan_options(options, loaded), revision=revision
+    )
     if not apply:
         return SyncReport(loaded, plan)
-    results = apply_plan(aws, plan, live, revision=revision)
+    results = apply_plan(aws, plan, live, revision=revision, skip_preflight=options.skip_preflight)
     return SyncReport(loaded, plan, tuple(results))
 
 
@@ -66,4 +74,7 @@ def _plan_options(options: SyncOptions, loaded: LoadResult) -> PlanOptions:
         prune=options.prune,
         adopt=options.adopt,
         load_ok=loaded.ok,
+        prune_max_share=options.prune_max_share,
+        confirm_prune=options.confirm_prune,
+        keep_revisions=options.keep_revisions,
     )

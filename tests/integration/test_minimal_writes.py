@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from controller.aws import local
 from controller.aws.clients import Aws
@@ -10,6 +11,7 @@ from controller.core.kinds import Kind, ResourceId
 from controller.plan.actions import ActionType
 from controller.reconcile.sync import SyncOptions, sync
 from tests.integration.test_convergence import write_stack
+from tests.support import arrange
 from tests.support.counting import CallCounter
 
 FAMILY = ResourceId(Kind.TASK_DEFINITION, "storefront-web")
@@ -22,6 +24,12 @@ def writes(counter: CallCounter) -> dict[str, int]:
     return {op: n for op, n in counter.counts.items() if not op.startswith(READ_PREFIXES)}
 
 
+def push_app_image(ecr: Any) -> None:
+    """CI pushes the app's image once its repository exists: preflight checks it is there
+    before a new revision is registered."""
+    arrange.push_image(ecr, "storefront/app", "v2.4.1")
+
+
 def change_environment(root: Path) -> None:
     """Change the value of one environment variable of the app container."""
     path = root / "web-task-definition.yaml"
@@ -31,11 +39,12 @@ def change_environment(root: Path) -> None:
 
 
 def test_one_env_change_is_one_register_and_one_service_update(
-    aws: Aws, sandbox: local.Sandbox, calls_sent: CallCounter, tmp_path: Path
+    aws: Aws, sandbox: local.Sandbox, ecr: Any, calls_sent: CallCounter, tmp_path: Path
 ) -> None:
     """Changing one env var plans and sends one RegisterTaskDefinition and one UpdateService(taskDefinition)."""
     root = write_stack("storefront", tmp_path / "storefront", sandbox)
     assert sync(aws, root, SyncOptions(), apply=True).converged
+    push_app_image(ecr)
     change_environment(root)
 
     planned = sync(aws, root, SyncOptions(), apply=False).plan
@@ -61,11 +70,12 @@ def test_one_env_change_is_one_register_and_one_service_update(
 
 
 def test_second_apply_writes_nothing(
-    aws: Aws, sandbox: local.Sandbox, calls_sent: CallCounter, tmp_path: Path
+    aws: Aws, sandbox: local.Sandbox, ecr: Any, calls_sent: CallCounter, tmp_path: Path
 ) -> None:
     """Once converged, another apply sends no write operation at all."""
     root = write_stack("storefront", tmp_path / "storefront", sandbox)
     assert sync(aws, root, SyncOptions(), apply=True).converged
+    push_app_image(ecr)
     change_environment(root)
     assert sync(aws, root, SyncOptions(), apply=True).converged
 

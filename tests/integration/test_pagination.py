@@ -71,7 +71,10 @@ def test_more_than_100_owned_services_are_all_found(
     owned = services.list_owned_services(aws, arrange.INSTANCE, ["big"])
 
     assert sorted(id.name for id in owned) == names
-    assert calls_sent.params("ListServices") == [{"cluster": "big", "maxResults": 100}]
+    assert calls_sent.params("ListServices") == [
+        {"cluster": "big", "maxResults": 100},
+        {"cluster": "big", "maxResults": 100, "nextToken": "100"},
+    ]
     assert calls_sent["DescribeServices"] == 12
 
 
@@ -87,5 +90,6 @@ def test_more_than_100_task_definition_revisions_are_all_read(
     assert [r["revision"] for r in live.status["revisions"]] == list(range(1, 106))
     assert live.status["revision"] == 105
     assert calls_sent.params("ListTaskDefinitions") == [
-        {"status": "ACTIVE", "sort": "ASC", "maxResults": 100}
+        {"status": "ACTIVE", "sort": "ASC", "maxResults": 100},
+        {"status": "ACTIVE", "sort": "ASC", "maxResults": 100, "nextToken": "100"},
     ]

@@ -206,3 +206,92 @@ def test_invalid_parameters_never_leak_botocore_errors(aws: Aws) -> None:
 def test_response_metadata_is_dropped(aws: Aws) -> None:
     """call() returns the operation's own output, without botocore's ResponseMetadata."""
     assert "ResponseMetadata" not in calls.call(aws, "ecs", "list_clusters")
+
+
+@pytest.mark.parametrize(
+    ("error", "applied"),
+    [
+        (errors.TransientAwsError("Op", "", "ThrottlingException", "Rate exceeded"), False),
+        (errors.TransientAwsError("Op", "", "LimitExceededException", "Rate exceeded"), False),
+        (errors.TransientAwsError("Op", "", "EndpointConnectionError", "refused"), False),
+        (errors.TransientAwsError("Op", "", "ConnectTimeoutError", "no answer"), False),
+        (errors.TransientAwsError("Op", "", "ServerException", "oops"), True),
+        (errors.TransientAwsError("Op", "", "ServiceUnavailable", "later"), True),
+        (errors.TransientAwsError("Op", "", "ConnectionClosedError", "closed"), True),
+        (errors.TransientAwsError("Op", "", "ReadTimeoutError", "timed out"), True),
+        (errors.PermanentAwsError("Op", "", "AccessDeniedException", "no"), False),
+    ],
+    ids=lambda value: getattr(value, "code", ""),
+)
+def test_which_failures_may_have_been_applied(error: errors.AwsError, applied: bool) -> None:
+    """Only 5xx and connections broken after sending leave a write's outcome unknown."""
+    assert errors.may_have_applied(error) is applied
+
+
+def _fail_first(status: int, code: str) -> Any:
+    remaining = [1]
+
+    def respond(_: Any) -> Any:
+        if remaining[0]:
+            remaining[0] -= 1
+            return faults.error_response(status, code)
+        return None
+
+    return respond
+
+
+def test_create_looks_before_resending_after_an_uncertain_failure(
+    aws: Aws, calls_sent: CallCounter
+) -> None:
+    """After a 500 the finder runs; what it finds is the answer, and nothing is resent."""
+    faults.answer(aws.ecs, "CreateCluster", _fail_first(500, "ServerException"))
+    found = {"cluster": {"clusterArn": "arn:found"}}
+
+    with capture_logs() as logs:
+        answer = calls.create(
+            aws, "ecs", "create_cluster", "Cluster/c", lambda: found, clusterName="c"
+        )
+
+    assert answer == found
+    assert calls_sent["CreateCluster"] == 1
+    assert [e["event"] for e in logs if e["log_level"] == "info"] == ["aws_write_recovered"]
+
+
+def test_create_resends_when_the_finder_finds_nothing(aws: Aws, calls_sent: CallCounter) -> None:
+    """A finder that finds nothing lets the create be sent again."""
+    faults.answer(aws.ecs, "CreateCluster", _fail_first(503, "ServiceUnavailable"))
+    looked = []
+
+    answer = calls.create(
+        aws, "ecs", "create_cluster", "Cluster/c", lambda: looked.append(1), clusterName="c"
+    )
+
+    assert answer["cluster"]["clusterName"] == "c"
+    assert (calls_sent["CreateCluster"], len(looked)) == (2, 1)
+
+
+def test_create_does_not_look_after_a_throttled_attempt(aws: Aws, calls_sent: CallCounter) -> None:
+    """A throttled request was never applied: it is resent without a look."""
+    faults.answer(aws.ecs, "CreateCluster", _fail_first(400, "ThrottlingException"))
+
+    def never() -> Any:
+        raise AssertionError("no look after throttling")
+
+    calls.create(aws, "ecs", "create_cluster", "Cluster/c", never, clusterName="c")
+
+    assert calls_sent["CreateCluster"] == 2
+
+
+def test_a_failing_finder_ends_the_create(aws: Aws, calls_sent: CallCounter) -> None:
+    """When the look itself fails, its error ends the call: the work queue retries later."""
+    faults.answer(aws.ecs, "CreateCluster", _fail_first(500, "ServerException"))
+    failure = errors.TransientAwsError("DescribeClusters", "Cluster/c", "ThrottlingException", "x")
+
+    def find() -> Any:
+        raise failure
+
+    with pytest.raises(errors.TransientAwsError) as raised:
+        calls.create(aws, "ecs", "create_cluster", "Cluster/c", find, clusterName="c")
+
+    assert raised.value is failure
+    assert calls_sent["CreateCluster"] == 1

@@ -35,6 +35,8 @@ _NORMALISERS: dict[Kind, Callable[[Spec], Spec]] = {
 COMPUTED: dict[Kind, tuple[str, ...]] = {
     Kind.CAPACITY_PROVIDER: (
         "/autoScalingGroupProvider/managedScaling",
+        # Given without a status, ECS still reports one for managed scaling.
+        "/autoScalingGroupProvider/managedScaling/status",
         "/autoScalingGroupProvider/managedTerminationProtection",
         "/autoScalingGroupProvider/managedDraining",
     ),
@@ -45,7 +47,15 @@ COMPUTED: dict[Kind, tuple[str, ...]] = {
         "/deploymentConfiguration/bakeTimeInMinutes",
         "/deploymentConfiguration/lifecycleHooks",
     ),
-    Kind.CLUSTER: ("/configuration/executeCommandConfiguration/logging",),
+    Kind.CLUSTER: (
+        "/configuration/executeCommandConfiguration/logging",
+        # `settings: []` sets nothing: ECS reports the account defaults
+        # (containerInsights), so an empty list is the same as none.
+        "/settings",
+    ),
+    # KMS encryption without a key uses the AWS managed key (alias aws/ecr),
+    # and ECR reports that key's ARN.
+    Kind.REPOSITORY: ("/encryptionConfiguration/kmsKey",),
 }
 """Nested fields AWS computes when a manifest leaves them out.
 

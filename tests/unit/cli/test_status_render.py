@@ -105,6 +105,14 @@ def test_render_before_first_sync() -> None:
     ]
 
 
+def test_render_standby_replica() -> None:
+    """A standby names the leader and itself, so each replica's status says who writes."""
+    doc = {**SAMPLE, "leader": {"identity": "host-a-1-9f", "self": False, "replica": "host-b-2-0c"}}
+    assert "leader:    host-a-1-9f; this replica, host-b-2-0c, is on standby" in (
+        render_status(doc).splitlines()
+    )
+
+
 def test_render_tolerates_missing_fields() -> None:
     """A sparse document (an older daemon) still renders, with dashes for what is absent."""
     text = render_status({"resources": [{"kind": "Cluster", "name": "prod"}]})

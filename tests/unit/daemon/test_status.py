@@ -40,7 +40,7 @@ def test_empty_snapshot_shape() -> None:
         "source": None,
         "revision": None,
         "ready": False,
-        "leader": {"identity": None, "self": False},
+        "leader": {"identity": None, "self": False, "replica": None},
         "summary": {
             "resources": 0,
             "sync": {"Synced": 0, "OutOfSync": 0, "Failed": 0, "Unknown": 0},
@@ -64,7 +64,7 @@ def test_snapshot_fields_and_json() -> None:
     assert snapshot["source"] == "https://git.example.com/ops/manifests.git"
     assert snapshot["revision"] == "4f2c1e9"
     assert snapshot["ready"] is True
-    assert snapshot["leader"] == {"identity": "ecsync-7d9f-abc12", "self": True}
+    assert snapshot["leader"] == {"identity": "ecsync-7d9f-abc12", "self": True, "replica": None}
     assert entry(board, WEB) == {
         "kind": "Service",
         "name": "web",
@@ -183,10 +183,14 @@ def test_ready_and_leader_flags() -> None:
     board.set_ready(True)
     assert board.ready is True
     board.set_ready(False)
-    board.set_leader("replica-b", is_self=False)
+    board.set_leader("replica-b", is_self=False, replica="replica-a")
     snapshot = board.snapshot()
     assert snapshot["ready"] is False
-    assert snapshot["leader"] == {"identity": "replica-b", "self": False}
+    assert snapshot["leader"] == {
+        "identity": "replica-b",
+        "self": False,
+        "replica": "replica-a",
+    }
 
 
 def test_concurrent_updates_and_snapshots() -> None:

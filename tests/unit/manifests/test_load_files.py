@@ -66,14 +66,15 @@ def test_missing_root_is_an_error(tmp_path: Path) -> None:
     assert result.resources == ()
 
 
-def test_empty_folder_is_not_an_error_but_warns(root: Path) -> None:
-    """An empty root loads nothing, is ok, and warns that no manifests were found."""
+def test_empty_folder_is_an_error(root: Path) -> None:
+    """An empty root is refused (a wrong path must not prune everything), saying what to check."""
     result = load(root)
-    assert result.ok
+    assert not result.ok
     assert result.resources == ()
     assert result.files == 0
-    assert [e.message for e in result.warnings] == [
-        f"no manifests found under {root}; add *.yaml, *.yml or *.json files"
+    assert [e.message for e in result.errors] == [
+        f"no manifests found under {root}; check the path, or add *.yaml, *.yml or *.json "
+        "files (an empty source is refused, so that a wrong path never prunes everything)"
     ]
 
 

@@ -259,14 +259,15 @@ def test_resource_owned_by_another_instance_is_never_touched() -> None:
 
 
 def test_prune_deletes_only_owned_resources_missing_from_manifests() -> None:
-    """Prune deletes owned leftovers, never unowned ones, and only when asked."""
+    """Prune deletes owned leftovers, never unowned ones, and only when asked
+    (1 of 2 owned is above the mass-deletion guard's share, so it is confirmed)."""
     live = {
         ResourceId(Kind.CLUSTER, "old"): live_cluster("old"),
         ResourceId(Kind.CLUSTER, "theirs"): live_cluster("theirs", owner=None),
         ResourceId(Kind.CLUSTER, "prod"): live_cluster("prod"),
     }
     assert build_plan([cluster()], live, PlanOptions()).empty
-    plan = build_plan([cluster()], live, PlanOptions(prune=True))
+    plan = build_plan([cluster()], live, PlanOptions(prune=True, confirm_prune=True))
     assert [(a.type, a.id.name) for a in plan.actions] == [(ActionType.DELETE, "old")]
 
 
@@ -294,14 +295,15 @@ def test_prune_false_annotation_becomes_a_tag() -> None:
 
 
 def test_deletes_run_in_reverse_dependency_order() -> None:
-    """Services are deleted before task definitions, which go before clusters."""
+    """Services are deleted before task definitions, which go before clusters (a confirmed
+    prune: the manifests name nothing)."""
     td = live_taskdef(TD_SPEC)
     live = {
         ResourceId(Kind.CLUSTER, "prod"): live_cluster(),
         td.id: td,
         ResourceId(Kind.SERVICE, "web", "prod"): live_service(td.arn),
     }
-    plan = build_plan([], live, PlanOptions(prune=True))
+    plan = build_plan([], live, PlanOptions(prune=True, confirm_prune=True))
     assert [a.id.kind for a in plan.actions] == [Kind.SERVICE, Kind.TASK_DEFINITION, Kind.CLUSTER]
 
 

@@ -1,0 +1,220 @@
+"""Preflight against moto: what fails is not written, the rest converges, lookups are batched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from controller.aws import local
+from controller.aws.clients import Aws
+from controller.reconcile.sync import SyncOptions, SyncReport, sync
+from tests.support import arrange
+from tests.support.counting import CallCounter
+
+REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+GOOD_ROLE = "arn:aws:iam::123456789012:role/pf-execution"
+NO_SUBNET = "subnet-0000000000000000f"
+
+
+def taskdef(family: str, *images: str, role: str = GOOD_ROLE) -> str:
+    containers = "\n".join(
+        f"    - {{name: c{i}, image: '{image}', memory: 128}}" for i, image in enumerate(images)
+    )
+    return f"""apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {{name: {family}}}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  executionRoleArn: {role}
+  containerDefinitions:
+{containers}
+"""
+
+
+def service(name: str, family: str, subnet: str, group: str) -> str:
+    return f"""apiVersion: ecsync/v1
+kind: Service
+metadata: {{name: {name}}}
+spec:
+  cluster: pf
+  taskDefinition: {family}
+  desiredCount: 1
+  launchType: FARGATE
+  networkConfiguration:
+    awsvpcConfiguration: {{subnets: [{subnet}], securityGroups: [{group}]}}
+"""
+
+
+CLUSTER_AND_NEW_REPOSITORY = """apiVersion: ecsync/v1
+kind: Cluster
+metadata: {name: pf}
+spec: {}
+---
+apiVersion: ecsync/v1
+kind: Repository
+metadata: {name: pf/new}
+spec: {}
+"""
+
+
+def write(root: Path, *documents: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "stack.yaml").write_text("---\n".join(documents))
+    return root
+
+
+def apply(aws: Aws, root: Path, **options: Any) -> tuple[SyncReport, list[dict[str, Any]]]:
+    """Apply `root`; the report and every `preflight_failed` event logged meanwhile."""
+    with structlog.testing.capture_logs() as events:
+        report = sync(aws, root, SyncOptions(**options), apply=True)
+    return report, [dict(e) for e in events if e["event"] == "preflight_failed"]
+
+
+def sent(counter: CallCounter, operation: str, key: str) -> list[str]:
+    return sorted(str(p[key]) for p in counter.params(operation))
+
+
+def test_failed_checks_write_nothing_for_that_resource_and_the_rest_converges(
+    aws: Aws, calls_sent: CallCounter, sandbox: local.Sandbox, ecr: Any, tmp_path: Path
+) -> None:
+    """A missing ECR tag, a missing subnet and a malformed role each fail preflight with the
+    exact reason; nothing is registered or created for them or their dependents."""
+    ecr.create_repository(repositoryName="pf/app")
+    arrange.push_image(ecr, "pf/app", "1.0")
+    subnet, group = sandbox.subnet_ids[0], sandbox.security_group_id
+    root = write(
+        tmp_path / "stack",
+        CLUSTER_AND_NEW_REPOSITORY,
+        taskdef("pf-good", f"{REGISTRY}/pf/app:1.0", f"{REGISTRY}/pf/new:0.1", "nginx:1.27"),
+        taskdef("pf-missing-tag", f"{REGISTRY}/pf/app:9.9"),
+        taskdef("pf-bad-role", "nginx:1.27", role="arn:aws:iam::12345:role/pf"),
+        service("good", "pf-good", subnet, group),
+        service("no-subnet", "pf-good", NO_SUBNET, group),
+        service("on-missing-tag", "pf-missing-tag", subnet, group),
+    )
+    calls_sent.clear()
+
+    report, failed = apply(aws, root)
+
+    outcomes = {str(r.id): str(r.outcome) for r in report.results}
+    assert outcomes == {
+        "Repository/pf/new": "created",
+        "Cluster/pf": "created",
+        "TaskDefinition/pf-good": "registered",
+        "TaskDefinition/pf-missing-tag": "preflight_failed",
+        "TaskDefinition/pf-bad-role": "preflight_failed",
+        "Service/pf/good": "created",
+        "Service/pf/no-subnet": "preflight_failed",
+        "Service/pf/on-missing-tag": "blocked",
+    }
+    assert not report.converged
+    assert sorted((e["kind"], e["name"], e["check"], e["reason"]) for e in failed) == [
+        (
+            "Service",
+            "no-subnet",
+            "subnet",
+            f"subnet {NO_SUBNET} does not exist",
+        ),
+        (
+            "TaskDefinition",
+            "pf-bad-role",
+            "role",
+            "executionRoleArn 'arn:aws:iam::12345:role/pf' is not a well-formed IAM role ARN "
+            "(arn:aws:iam::<12-digit account>:role/<name>)",
+        ),
+        (
+            "TaskDefinition",
+            "pf-missing-tag",
+            "image",
+            f"image {REGISTRY}/pf/app:9.9 not found: repository pf/app has no tag 9.9",
+        ),
+    ]
+    assert all("revision" in e and e["log_level"] in ("warning", "error") for e in failed)
+    assert {e["name"]: e["log_level"] for e in failed}["pf-bad-role"] == "error"
+    assert sent(calls_sent, "RegisterTaskDefinition", "family") == ["pf-good"]
+    assert sent(calls_sent, "CreateService", "serviceName") == ["good"]
+    assert calls_sent["DescribeSubnets"] == 1
+    assert calls_sent["DescribeSecurityGroups"] == 1
+    assert (
+        sent(calls_sent, "DescribeImages", "repositoryName") == ["pf/app"] * 3
+    )  # batch, then 1 by 1
+
+
+def test_image_lookups_are_batched_per_repository_and_asked_once_per_pass(
+    aws: Aws, ecr: Any, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """Two families using two tags of one repository, and one reusing a tag, cost a single
+    DescribeImages with the two distinct image ids."""
+    ecr.create_repository(repositoryName="pf/app")
+    for tag in ("1.0", "2.0"):
+        arrange.push_image(ecr, "pf/app", tag)
+    root = write(
+        tmp_path / "stack",
+        taskdef("pf-a", f"{REGISTRY}/pf/app:1.0"),
+        taskdef("pf-b", f"{REGISTRY}/pf/app:2.0", f"{REGISTRY}/pf/app:1.0"),
+    )
+
+    report, failed = apply(aws, root)
+
+    assert report.converged
+    assert failed == []
+    (asked,) = calls_sent.params("DescribeImages")
+    assert asked["registryId"] == "123456789012"
+    assert sorted(i["imageTag"] for i in asked["imageIds"]) == ["1.0", "2.0"]
+
+
+def test_an_existing_empty_repository_fails_the_tag_check(
+    aws: Aws, ecr: Any, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """Once a repository exists, its images must too: only a repository this very plan creates
+    is given the benefit of the doubt."""
+    root = write(
+        tmp_path / "stack",
+        CLUSTER_AND_NEW_REPOSITORY,
+        taskdef("pf-new", f"{REGISTRY}/pf/new:0.1"),
+    )
+    first, failed = apply(aws, root)
+    assert first.converged
+    assert failed == []
+
+    (root / "stack.yaml").write_text(
+        (root / "stack.yaml").read_text().replace("memory: 128", "memory: 256")
+    )
+    second, failed = apply(aws, root)
+
+    assert [str(r.outcome) for r in second.results] == ["preflight_failed"]
+    assert [e["reason"] for e in failed] == [
+        f"image {REGISTRY}/pf/new:0.1 not found: repository pf/new has no tag 0.1"
+    ]
+    assert failed[0]["retryable"] is True
+    assert second.results[0].retryable
+
+
+def test_a_missing_repository_is_named(aws: Aws, tmp_path: Path) -> None:
+    """An image in a repository that exists nowhere fails, naming the repository."""
+    root = write(tmp_path / "stack", taskdef("pf-x", f"{REGISTRY}/pf/nowhere:1"))
+
+    _, failed = apply(aws, root)
+
+    assert [e["reason"] for e in failed] == [
+        f"image {REGISTRY}/pf/nowhere:1 not found: repository pf/nowhere does not exist"
+    ]
+
+
+def test_skip_preflight_writes_without_checking(
+    aws: Aws, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """With skip_preflight, nothing is looked up and the write goes ahead."""
+    root = write(tmp_path / "stack", taskdef("pf-x", f"{REGISTRY}/pf/nowhere:1"))
+
+    report, failed = apply(aws, root, skip_preflight=True)
+
+    assert report.converged
+    assert failed == []
+    assert calls_sent["DescribeImages"] == 0
+    assert sent(calls_sent, "RegisterTaskDefinition", "family") == ["pf-x"]
