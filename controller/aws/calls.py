@@ -112,6 +112,8 @@ def _send(
                 "this replica does not hold the leader lease (or it ran out): the write was "
                 "not sent; the leader makes it",
             )
+        if aws.rate_limiter is not None:
+            aws.rate_limiter.acquire(service, api_name)
         attempts += 1
         try:
             response: dict[str, Any] = method(**params)

@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from controller.aws import errors
+from controller.aws.ratelimit import RateLimiter
 from controller.aws.taskdef_cache import TaskDefinitionCache
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class AwsConfig:
     """Seconds to wait for a connection; else `ECSYNC_AWS_CONNECT_TIMEOUT`, else 5."""
     read_timeout: float | None = None
     """Seconds to wait for a response; else `ECSYNC_AWS_READ_TIMEOUT`, else 30."""
+    rate_limit: str = "auto"
+    """Client-side pacing per ECS throttling category: `on`, `off`, or `auto` (on
+    for AWS itself, off for a custom endpoint such as moto, which never throttles)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,12 @@ class RetryPolicy:
             base_delay=_number(environ, "ECSYNC_AWS_RETRY_BASE_DELAY", default.base_delay),
             max_delay=_number(environ, "ECSYNC_AWS_RETRY_MAX_DELAY", default.max_delay),
         )
+
+
+def _paced(setting: str, endpoint_url: str | None) -> bool:
+    if setting == "auto":
+        return not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
+    return setting == "on"
 
 
 def _number(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -133,6 +143,10 @@ class Aws:
         self.stats: Counter[tuple[str, str]] = Counter()
         """Calls by (API operation, outcome), outcome being ok, transient_error or
         permanent_error. Every attempt counts, retries included."""
+        self.rate_limiter: RateLimiter | None = (
+            RateLimiter() if _paced(self.config.rate_limit, self.config.endpoint_url) else None
+        )
+        """Client-side pacing per ECS category; off for a custom endpoint unless asked."""
         self.task_definitions = TaskDefinitionCache()
         """Described task definition revisions by ARN; see `taskdefs`."""
         self.write_gate: Callable[[], bool] | None = None

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import structlog
@@ -92,7 +93,8 @@ def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
 def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
     """An Aws for the flags; with --local, backed by an embedded moto server."""
     if not args.local:
-        yield Aws(AwsConfig(args.region, args.endpoint_url, args.profile))
+        config = AwsConfig(args.region, args.endpoint_url, args.profile)
+        yield Aws(replace(config, rate_limit=getattr(args, "rate_limit", "auto")))
         return
     for key, value in (
         ("AWS_ACCESS_KEY_ID", "testing"),
@@ -103,7 +105,8 @@ def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
 
     server = local.start_local(args.local_port)
     try:
-        aws = Aws(AwsConfig(args.region or "us-east-1", server.endpoint_url, None))
+        config = AwsConfig(args.region or "us-east-1", server.endpoint_url, None)
+        aws = Aws(replace(config, rate_limit=getattr(args, "rate_limit", "auto")))
         local.seed_sandbox(aws)
         print(f"ecsync: local AWS (moto) at {server.endpoint_url}", file=sys.stderr, flush=True)
         yield aws

@@ -18,6 +18,13 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--endpoint-url", help="AWS endpoint (default: AWS_ENDPOINT_URL)")
     aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE)")
     aws.add_argument(
+        "--rate-limit",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="pace calls per ECS throttling category (auto: on for AWS, off for a custom "
+        "endpoint or --local)",
+    )
+    aws.add_argument(
         "--local",
         action="store_true",
         help="start an embedded, simulated AWS (moto) on 127.0.0.1 and use it",
