@@ -6,8 +6,8 @@ above branches on `Result.outcome`, never on exceptions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import structlog
@@ -46,9 +46,9 @@ def apply_plan(
 ) -> list[Result]:
     """Run every action of `plan`; returns one Result per action, in plan order.
 
-    Actions run level by level (wave, then kind rank; deletes in reverse), and
-    the actions of one level, which cannot depend on each other, run
-    concurrently. Task definitions and services pass preflight first (unless
+    Actions run wave by wave; within a wave each starts as soon as the actions
+    it depends on are done, up to `concurrency` at a time (see `_stages`).
+    Task definitions and services pass preflight first (unless
     `skip_preflight`): one that fails is not written.
     """
     facts = None if skip_preflight else preflight.prepare(aws, plan.actions, revision=revision)
@@ -56,58 +56,98 @@ def apply_plan(
     arns = {rid: item.arn for rid, item in live.items() if rid.kind is Kind.CLUSTER}
     failed: set[ResourceId] = {problem.id for problem in plan.problems}
     results: dict[int, Result] = {}
+
+    def start(pool: ThreadPoolExecutor, index: int, action: Action) -> Future[Result] | None:
+        """Submit `action`, or record why it is not run; None when it was not submitted."""
+        blocker = next((dep for dep in action.depends_on if dep in failed), None)
+        if blocker is not None:
+            results[index] = _blocked(action, blocker, revision)
+            return None
+        refused = preflight.refuse(action, facts, revision) if facts is not None else None
+        if refused is not None:
+            results[index] = refused
+            return None
+        spec = _with_resolved_task_definition(action, resolved)
+        if action.type is ActionType.RUN:
+            cluster_arn = arns.get(ResourceId(Kind.CLUSTER, action.id.cluster), "")
+            return pool.submit(
+                one_off.run,
+                aws,
+                action,
+                spec,
+                cluster_arn=cluster_arn,
+                revision=revision,
+                wait=task_wait,
+            )
+        return pool.submit(_execute, aws, action, spec, live.get(action.id), revision)
+
+    def finish(index: int) -> None:
+        result = results[index]
+        if result.outcome.failed:
+            failed.add(result.id)
+        elif result.outcome is Outcome.REGISTERED:
+            resolved[result.id.name] = result.arn
+        elif result.id.kind is Kind.CLUSTER and result.arn:
+            arns[result.id] = result.arn
+
     with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
-        for level in _levels(plan.actions):
-            futures = {}
-            for index, action in level:
-                blocker = next((dep for dep in action.depends_on if dep in failed), None)
-                if blocker is not None:
-                    results[index] = _blocked(action, blocker, revision)
-                    continue
-                refused = preflight.refuse(action, facts, revision) if facts is not None else None
-                if refused is not None:
-                    results[index] = refused
-                    continue
-                spec = _with_resolved_task_definition(action, resolved)
-                if action.type is ActionType.RUN:
-                    cluster_arn = arns.get(ResourceId(Kind.CLUSTER, action.id.cluster), "")
-                    futures[index] = pool.submit(
-                        one_off.run,
-                        aws,
-                        action,
-                        spec,
-                        cluster_arn=cluster_arn,
-                        revision=revision,
-                        wait=task_wait,
-                    )
-                    continue
-                futures[index] = pool.submit(
-                    _execute, aws, action, spec, live.get(action.id), revision
-                )
-            for index, future in futures.items():
-                results[index] = future.result()
-            for index, _ in level:
-                result = results[index]
-                if result.outcome.failed:
-                    failed.add(result.id)
-                elif result.outcome is Outcome.REGISTERED:
-                    resolved[result.id.name] = result.arn
-                elif result.id.kind is Kind.CLUSTER and result.arn:
-                    arns[result.id] = result.arn
+        for stage in _stages(plan.actions):
+            _run_stage(stage, lambda index, action: start(pool, index, action), finish, results)
     return [results[i] for i in sorted(results)]
 
 
-def _levels(actions: Sequence[Action]) -> list[list[tuple[int, Action]]]:
-    """Consecutive actions with the same (is removal, wave, rank) form one level."""
-    levels: list[list[tuple[int, Action]]] = []
+def _run_stage(
+    stage: list[tuple[int, Action]],
+    start: Callable[[int, Action], Future[Result] | None],
+    finish: Callable[[int], None],
+    results: dict[int, Result],
+) -> None:
+    """Start each action once nothing it depends on is pending or running in this stage."""
+    pending = dict(stage)
+    running: dict[Future[Result], tuple[int, ResourceId]] = {}
+
+    def launch(index: int, action: Action) -> None:
+        del pending[index]
+        future = start(index, action)
+        if future is None:
+            finish(index)
+        else:
+            running[future] = (index, action.id)
+
+    while pending or running:
+        busy = {a.id for a in pending.values()} | {rid for _, rid in running.values()}
+        for index, action in list(pending.items()):
+            if not any(dep in busy and dep != action.id for dep in action.depends_on):
+                launch(index, action)
+        if not running:
+            if pending:  # only a dependency cycle gets here: go on in plan order
+                launch(*next(iter(pending.items())))
+            continue
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            index, _rid = running.pop(future)
+            results[index] = future.result()
+            finish(index)
+
+
+def _stages(actions: Sequence[Action]) -> list[list[tuple[int, Action]]]:
+    """Barriers between waves and before removals; inside a stage, dependencies order.
+
+    Creates and updates of one wave start as soon as what they depend on is
+    done (a service's update does not wait for every other family's new
+    revision). Removals keep one level per kind, in reverse dependency order,
+    because a delete's order is not written in `depends_on`.
+    """
+    stages: list[list[tuple[int, Action]]] = []
     previous: tuple[bool, int, int] | None = None
     for index, action in enumerate(actions):
-        key = (action.type in REMOVALS, action.wave, action.id.kind.rank)
+        removal = action.type in REMOVALS
+        key = (removal, action.wave, action.id.kind.rank if removal else 0)
         if key != previous:
-            levels.append([])
+            stages.append([])
             previous = key
-        levels[-1].append((index, action))
-    return levels
+        stages[-1].append((index, action))
+    return stages
 
 
 def _execute(

@@ -7,7 +7,10 @@ bucket has a token, before every attempt of every call. The buckets are
 slightly smaller and slower than AWS's (`SAFETY`), because the server counts
 a request when it arrives, not when it was sent.
 
-ECR publishes no rates for its control-plane actions; they are not paced.
+ECR publishes no rates for its control-plane actions (CreateRepository,
+GetLifecyclePolicy...); they share one assumed bucket, `ECR_CONTROL`, as
+generous as ECS's read categories. Image push and pull are not ecsync's
+business and are not paced.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class Rate:
     """Tokens per second."""
 
 
-SAFETY = 0.95
+SAFETY = 0.98
 """Share of AWS's refill rate that ecsync allows itself; the burst keeps one token spare."""
 
 _CATEGORIES: dict[str, tuple[Rate, tuple[str, ...]]] = {
@@ -68,6 +71,9 @@ ECS_BUCKETS: dict[str, tuple[str, Rate]] = {
 }
 """ECS action -> (category, AWS's documented rate)."""
 
+ECR_CONTROL = ("ecr-control", Rate(50, 20))
+"""Assumed: ECR publishes no rate for these actions."""
+
 
 class RateLimiter:
     """Blocking token buckets, one per ECS category, shared by every thread of one `Aws`."""
@@ -89,9 +95,12 @@ class RateLimiter:
 
     def acquire(self, service: str, operation: str) -> None:
         """Wait for a token of `operation`'s category (at once for unpaced operations)."""
-        if service != "ecs" or operation not in self._buckets:
+        if service == "ecr":
+            category, rate = ECR_CONTROL
+        elif service == "ecs" and operation in self._buckets:
+            category, rate = self._buckets[operation]
+        else:
             return
-        category, rate = self._buckets[operation]
         burst, refill = max(1.0, rate.burst - 1), rate.refill * SAFETY
         while True:
             with self._lock:

@@ -36,7 +36,6 @@ def test_categories_are_separate_and_unknown_operations_are_not_paced() -> None:
     for _ in range(19):
         limiter.acquire("ecs", "DeregisterTaskDefinition")  # same bucket as Register
     limiter.acquire("ecs", "UpdateService")
-    limiter.acquire("ecr", "CreateRepository")
     limiter.acquire("dynamodb", "PutItem")
     assert time.now == 0.0
     limiter.acquire("ecs", "RegisterTaskDefinition")
@@ -48,3 +47,13 @@ def test_paced_against_aws_and_not_against_a_custom_endpoint() -> None:
     assert Aws(AwsConfig("us-east-1", "http://127.0.0.1:5000")).rate_limiter is None
     assert Aws(AwsConfig("us-east-1", "http://127.0.0.1:5000", rate_limit="on")).rate_limiter
     assert Aws(AwsConfig("us-east-1", rate_limit="off")).rate_limiter is None
+
+
+def test_ecr_control_plane_shares_one_assumed_bucket() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(clock=time.clock, sleep=time.sleep)
+    for _ in range(49):
+        limiter.acquire("ecr", "GetLifecyclePolicy" if _ % 2 else "ListTagsForResource")
+    assert time.now == 0.0
+    limiter.acquire("ecr", "DescribeRepositories")
+    assert time.now > 0
