@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
@@ -88,6 +89,20 @@ class RetryPolicy:
         )
 
 
+def _botocore_session() -> botocore.session.Session:
+    """A botocore session that leaves timestamps as AWS sent them.
+
+    Turning every timestamp of a DescribeServices page (services, deployments,
+    events) into a timezone-aware datetime was a tenth of a no-op resync's CPU
+    time, and ecsync never reads them as dates.
+    """
+    session = botocore.session.get_session()
+    session.get_component("response_parser_factory").set_parser_defaults(
+        timestamp_parser=lambda value: value
+    )
+    return session
+
+
 def _paced(setting: str, endpoint_url: str | None) -> bool:
     if setting == "auto":
         return not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
@@ -122,7 +137,9 @@ class Aws:
         self.config = config or AwsConfig()
         try:
             self.session = boto3.Session(
-                profile_name=self.config.profile, region_name=self.config.region
+                botocore_session=_botocore_session(),
+                profile_name=self.config.profile,
+                region_name=self.config.region,
             )
         except BotoCoreError as exc:  # e.g. ProfileNotFound
             raise errors.translate(exc, "CreateSession", "") from exc

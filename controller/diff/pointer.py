@@ -52,29 +52,42 @@ def graft(target: dict[str, Any], source: dict[str, Any], pointer: str) -> dict[
     """Copy of `target` whose value at `pointer` is taken from `source`.
 
     When `source` has nothing there, the field is removed from the copy. This
-    is how ignored fields keep their live value in what ecsync writes.
+    is how ignored fields keep their live value in what ecsync writes. Only
+    the containers along the path are copied (the rest is shared with
+    `target`, which is never changed); the grafted value is a deep copy.
     """
     tokens = split(pointer)
-    result = copy.deepcopy(target)
-    if not tokens:
-        return result
+    if not tokens or not _reachable(target, tokens[:-1]):
+        return dict(target)
+    value = get(source, pointer)
+    result = dict(target)
     node: Any = result
     for token in tokens[:-1]:
-        if isinstance(node, dict) and isinstance(node.get(token), dict | list):
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return result
+        key: Any = int(token) if isinstance(node, list) else token
+        child = node[key]
+        node[key] = dict(child) if isinstance(child, dict) else list(child)
+        node = node[key]
     last = tokens[-1]
-    value = get(source, pointer)
     if isinstance(node, dict):
         if value is _ABSENT:
             node.pop(last, None)
         else:
             node[last] = copy.deepcopy(value)
-    elif (
-        isinstance(node, list) and last.isdigit() and int(last) < len(node) and value is not _ABSENT
-    ):
+    elif last.isdigit() and int(last) < len(node) and value is not _ABSENT:
         node[int(last)] = copy.deepcopy(value)
     return result
+
+
+def _reachable(document: Any, tokens: list[str]) -> bool:
+    """Whether every token of `tokens` leads to a container (a dict or a list)."""
+    node = document
+    for token in tokens:
+        if isinstance(node, dict) and isinstance(node.get(token), dict | list):
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+            if not isinstance(node, dict | list):
+                return False
+        else:
+            return False
+    return True

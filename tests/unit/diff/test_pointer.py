@@ -43,3 +43,15 @@ def test_is_within_matches_prefixes_on_token_boundaries() -> None:
     assert pointer.is_within("/tags/x", "/tags")
     assert pointer.is_within("/tags", "/tags")
     assert not pointer.is_within("/tagsfoo", "/tags")
+
+
+def test_graft_leaves_both_documents_alone() -> None:
+    """Only the path is copied: the target is not changed, nor is the source through the copy."""
+    target = {"a": {"b": [1, {"c": 2}], "keep": {"x": 1}}}
+    source = {"a": {"b": [1, {"c": {"deep": 3}}]}}
+    grafted = pointer.graft(target, source, "/a/b/1/c")
+    grafted["a"]["b"][1]["c"]["deep"] = 4
+
+    assert target == {"a": {"b": [1, {"c": 2}], "keep": {"x": 1}}}
+    assert source == {"a": {"b": [1, {"c": {"deep": 3}}]}}
+    assert grafted["a"]["keep"] is target["a"]["keep"]
