@@ -8,6 +8,7 @@ owns is listed too, so that what left the manifests can be found.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from controller.aws import clusters, repositories, services, taskdefs
 from controller.aws.clients import Aws
@@ -45,18 +46,32 @@ def read_live(
             if kind is Kind.SERVICE:
                 wanted_services.setdefault(d.id.cluster, set()).add(d.id.name)
 
+    # The kinds are read side by side: each has its own API calls (and, on AWS,
+    # its own throttling bucket), and none needs another's answer.
+    with ThreadPoolExecutor(max_workers=5, thread_name_prefix="ecsync-observe") as pool:
+        repos_read = pool.submit(repositories.read_repositories, aws, repos)
+        clusters_read = pool.submit(clusters.read_clusters, aws, sorted(cluster_names))
+        providers_read = pool.submit(clusters.read_capacity_providers, aws, sorted(providers))
+        families_read = pool.submit(
+            taskdefs.read_families,
+            aws,
+            aws.task_definitions,
+            sorted(families),
+            discover_owned=owned_by,
+        )
+        services_read = pool.submit(
+            services.read_services, aws, {c: frozenset(n) for c, n in wanted_services.items()}
+        )
     live: dict[ResourceId, Live] = {}
-    for name, item in repositories.read_repositories(aws, repos).items():
+    for name, item in repos_read.result().items():
         live[ResourceId(Kind.REPOSITORY, name)] = item
-    for name, item in clusters.read_clusters(aws, sorted(cluster_names)).items():
+    for name, item in clusters_read.result().items():
         live[ResourceId(Kind.CLUSTER, name)] = item
-    for name, item in clusters.read_capacity_providers(aws, sorted(providers)).items():
+    for name, item in providers_read.result().items():
         live[ResourceId(Kind.CAPACITY_PROVIDER, name)] = item
-    for name, item in taskdefs.read_families(
-        aws, aws.task_definitions, sorted(families), discover_owned=owned_by
-    ).items():
+    for name, item in families_read.result().items():
         live[ResourceId(Kind.TASK_DEFINITION, name)] = item
-    live.update(services.read_services(aws, {c: frozenset(n) for c, n in wanted_services.items()}))
+    live.update(services_read.result())
     live.update(_task_records(desired, live))
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
