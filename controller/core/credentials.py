@@ -45,7 +45,8 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a JSON Web Token", re.compile(r"\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*", re.ASCII)),
     (
         "a URL with a password",
-        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/\s@]+@[^\s]"),
+        # Only the user:password part matches, so the scheme and host stay readable.
+        re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@[^\s])"),
     ),
 )
 """What a credential looks like, with the words a warning uses for it."""

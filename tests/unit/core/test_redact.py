@@ -159,3 +159,10 @@ def test_scrub_all_walks_log_events() -> None:
         "fields": [{"live": f"key {REDACTED}"}],
         "count": 2,
     }
+
+
+def test_a_url_password_is_hidden_and_the_host_stays_readable() -> None:
+    assert (
+        redact.scrub("fetching https://bot:tok3n-XYZ@git.example.com/infra.git")
+        == f"fetching https://{redact.REDACTED}@git.example.com/infra.git"
+    )
