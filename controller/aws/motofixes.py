@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -275,6 +276,35 @@ def _pages(name: str, key: str, default: int, maximum: int) -> Callable[[], None
     return paginate_like_aws
 
 
+_ECS_LOCK = threading.RLock()
+_SERIALISED = (
+    "create_service",
+    "update_service",
+    "delete_service",
+    "register_task_definition",
+    "deregister_task_definition",
+    "list_services",
+    "describe_services",
+)
+
+
+def _serialised(name: str) -> Callable[[], None]:
+    """A fix running `name` under one lock: AWS serves concurrent requests safely, moto's
+    threaded server does not (iterating its service table while another request adds
+    to it fails with HTTP 500, "dictionary changed size during iteration")."""
+
+    @_patch(EC2ContainerServiceResponse, name)
+    def one_at_a_time(original: Method) -> Method:
+        def handler(self: Any) -> Any:
+            with _ECS_LOCK:
+                return original(self)
+
+        return handler
+
+    one_at_a_time.__doc__ = _serialised.__doc__
+    return one_at_a_time
+
+
 _FIXES = (
     store_create_service_fields,
     mirror_update_to_primary_deployment,
@@ -315,6 +345,8 @@ _FIXES = (
         100,
         ecr_exceptions.InvalidParameterException,
     ),
+    # Last, so that the lock is taken outside every other fix of these handlers.
+    *(_serialised(name) for name in _SERIALISED),
 )
 
 
