@@ -118,7 +118,7 @@ def _plan_one(
     compare_spec = _resolve_task_definition(d, resolved, families)
     depends = references.dependencies(d, families)
     if live is None:
-        spec = {**d.spec, "tags": {**user_tags(d.spec.get("tags")), **system}}
+        spec = _own({**d.spec, "tags": {**user_tags(d.spec.get("tags")), **system}})
         return Action(
             ActionType.CREATE, d.id, spec=spec, depends_on=depends, wave=d.annotations.wave
         )
@@ -182,10 +182,13 @@ def _plan_task_definition(
     desired_norm = normalise(Kind.TASK_DEFINITION, effective)
     digest = content_hash(desired_norm)
     tags = {**user_tags(d.spec.get("tags")), **system, CONTENT_HASH_TAG: digest}
-    spec = {**effective, "tags": tags}
-    register = Action(ActionType.REGISTER, d.id, spec=spec, wave=d.annotations.wave)
     if live is None:
-        return register
+        return Action(
+            ActionType.REGISTER,
+            d.id,
+            spec=_own({**effective, "tags": tags}),
+            wave=d.annotations.wave,
+        )
     for revision in reversed(live.status.get("revisions", [])):
         if revision.get("content_hash") == digest and revision.get("owner") is not None:
             resolved[d.id.name] = str(revision["arn"])
@@ -208,7 +211,7 @@ def _plan_task_definition(
         d.id,
         changes=tuple(changes),
         fields=frozenset(c.top_field for c in changes),
-        spec=spec,
+        spec=_own({**effective, "tags": tags}),
         wave=d.annotations.wave,
     )
 
@@ -259,13 +262,13 @@ def _without_ignored(changes: list[FieldChange], d: Desired) -> list[FieldChange
 def _grafted(
     spec: dict[str, Any], live_spec: dict[str, Any] | None, ignore: tuple[str, ...]
 ) -> dict[str, Any]:
-    """A copy of the spec with every ignored field taking its live value, so a write keeps it.
+    """The spec with every ignored field taking its live value, so a write keeps it.
 
-    Always a deep copy: actions are changed further on their way to AWS, and
-    the manifests' own specs must stay as loaded (drift detection compares
-    their fingerprint with the one that converged).
+    It may share parts with `spec` (or be `spec` itself): never change it. What
+    becomes an action's spec is deep-copied (`_own`), because actions are
+    changed on their way to AWS and the manifests' own specs must stay as
+    loaded (drift detection compares their fingerprint with the converged one).
     """
-    spec = copy.deepcopy(spec)
     if live_spec is None:
         return spec
     for path in ignore:
@@ -273,9 +276,14 @@ def _grafted(
     return spec
 
 
+def _own(spec: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy, for an action: nothing it holds is shared with the manifests."""
+    return copy.deepcopy(spec)
+
+
 def _write_spec(d: Desired, live: Live, tags: dict[str, str]) -> dict[str, Any]:
     """What an update sends; one-off task records on a cluster are kept as they are."""
-    spec = _grafted(d.spec, live.spec, d.annotations.ignore)
+    spec = _own(_grafted(d.spec, live.spec, d.annotations.ignore))
     records = {
         k: v for k, v in (live.spec.get("tags") or {}).items() if k.startswith(TASK_RECORD_PREFIX)
     }
