@@ -1,4 +1,8 @@
-"""ECR repositories: ECR's defaults and IAM policy documents in canonical form."""
+"""ECR repositories: ECR's defaults, KMS keys and policy documents in canonical form.
+
+docs/fidelity.md names the source of each rule, and
+tests/fidelity/cases/repository/ holds the answers.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,11 @@ def normalise(spec: dict[str, Any]) -> dict[str, Any]:
             result[field] = common.with_defaults(result.get(field, {}), default)
         else:
             result.setdefault(field, default)
+    result["encryptionConfiguration"] = _encryption(result["encryptionConfiguration"])
+    if "imageTagMutabilityExclusionFilters" in result:
+        result["imageTagMutabilityExclusionFilters"] = common.sorted_by(
+            result["imageTagMutabilityExclusionFilters"], repr
+        )
     if "lifecyclePolicy" in result:
         result["lifecyclePolicy"] = lifecycle_policy(result["lifecyclePolicy"])
     if "repositoryPolicy" in result:
@@ -27,14 +36,38 @@ def normalise(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def key_id(value: Any) -> Any:
+    """`arn:aws:kms:<region>:<account>:key/<id>` -> `<id>`: ECR reports the full key ARN
+    for a key given by its id. Aliases (`alias/<name>`) stay as they are."""
+    return common.arn_tail(value, ":key/")
+
+
+def _encryption(config: Any) -> Any:
+    if isinstance(config, dict) and "kmsKey" in config:
+        return {**config, "kmsKey": key_id(config["kmsKey"])}
+    return config
+
+
+_TAG_LISTS = ("tagPrefixList", "tagPatternList")
+
+
 def lifecycle_policy(policy: Any) -> Any:
-    """Rules are identified by priority; their order in the document does not matter."""
+    """Rules are identified by priority; their order in the document does not matter,
+    nor does the order of a rule's tag prefixes and patterns (each list is a set)."""
     if isinstance(policy, dict) and isinstance(policy.get("rules"), list):
-        return {
-            **policy,
-            "rules": common.sorted_by(policy["rules"], common.field_of("rulePriority")),
-        }
+        rules = [_lifecycle_rule(r) for r in policy["rules"]]
+        return {**policy, "rules": common.sorted_by(rules, common.field_of("rulePriority"))}
     return policy
+
+
+def _lifecycle_rule(rule: Any) -> Any:
+    selection = rule.get("selection") if isinstance(rule, dict) else None
+    if not isinstance(selection, dict):
+        return rule
+    ordered = {
+        k: sorted(v) if k in _TAG_LISTS and isinstance(v, list) else v for k, v in selection.items()
+    }
+    return {**rule, "selection": ordered}
 
 
 _LISTY = ("Action", "NotAction", "Resource", "NotResource")
