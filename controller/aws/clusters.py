@@ -42,7 +42,7 @@ def read_clusters(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
         for cluster in page.get("clusters", []):
             name = cluster["clusterName"]
             if cluster.get("status") != "INACTIVE" and name in batch:
-                found[name] = _cluster_live(aws, cluster)
+                found[name] = parse_cluster(cluster)
     return found
 
 
@@ -58,8 +58,10 @@ def list_owned_clusters(aws: Aws, instance: str) -> dict[str, Live]:
     return {name: live for name, live in clusters.items() if live.owner == instance}
 
 
-def _cluster_live(aws: Aws, cluster: Mapping[str, Any]) -> Live:
-    spec = shapes.project(aws, "ecs", "CreateCluster", cluster, exclude=("clusterName",))
+def parse_cluster(cluster: Mapping[str, Any]) -> Live:
+    """One DescribeClusters `clusters[]` item (with TAGS, SETTINGS, CONFIGURATIONS) as live
+    state. Pure: the fidelity corpus runs it on recorded AWS answers."""
+    spec = shapes.project("ecs", "CreateCluster", cluster, exclude=("clusterName",))
     spec["tags"] = tags.from_ecs(cluster.get("tags"))
     return Live(
         id=ResourceId(Kind.CLUSTER, cluster["clusterName"]),
@@ -89,7 +91,7 @@ def read_capacity_providers(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
         )
         for provider in page.get("capacityProviders", []):
             if _provider_present(provider) and provider["name"] in batch:
-                found[provider["name"]] = _provider_live(aws, provider)
+                found[provider["name"]] = parse_capacity_provider(provider)
     return found
 
 
@@ -107,7 +109,7 @@ def list_owned_capacity_providers(aws: Aws, instance: str) -> dict[str, Live]:
     for provider in providers:
         if provider["name"] in AWS_MANAGED_PROVIDERS or not _provider_present(provider):
             continue
-        live = _provider_live(aws, provider)
+        live = parse_capacity_provider(provider)
         if live.owner == instance:
             owned[live.id.name] = live
     return owned
@@ -121,8 +123,10 @@ def _provider_present(provider: Mapping[str, Any]) -> bool:
     )
 
 
-def _provider_live(aws: Aws, provider: Mapping[str, Any]) -> Live:
-    spec = shapes.project(aws, "ecs", "CreateCapacityProvider", provider, exclude=("name",))
+def parse_capacity_provider(provider: Mapping[str, Any]) -> Live:
+    """One DescribeCapacityProviders `capacityProviders[]` item (with TAGS) as live state.
+    Pure: the fidelity corpus runs it on recorded AWS answers."""
+    spec = shapes.project("ecs", "CreateCapacityProvider", provider, exclude=("name",))
     spec["tags"] = tags.from_ecs(provider.get("tags"))
     return Live(
         id=ResourceId(Kind.CAPACITY_PROVIDER, provider["name"]),

@@ -78,18 +78,29 @@ def _live(aws: Aws, repo: Mapping[str, Any], parts: frozenset[str]) -> Live | No
         listed = calls.call(
             aws, "ecr", "list_tags_for_resource", resource, resourceArn=repo["repositoryArn"]
         )
-        spec = shapes.project(
-            aws, "ecr", "CreateRepository", repo, exclude=("repositoryName", "registryId")
-        )
-        spec["tags"] = tags.from_ecr(listed.get("tags"))
-        if LIFECYCLE_POLICY in parts:
-            _add_policy(spec, LIFECYCLE_POLICY, _lifecycle_policy(aws, name, resource))
-        if REPOSITORY_POLICY in parts:
-            _add_policy(spec, REPOSITORY_POLICY, _repository_policy(aws, name, resource))
+        lifecycle = _lifecycle_policy(aws, name, resource) if LIFECYCLE_POLICY in parts else None
+        policy = _repository_policy(aws, name, resource) if REPOSITORY_POLICY in parts else None
     except errors.NotFoundError as exc:
         if exc.code != "RepositoryNotFoundException":
             raise
         return None
+    return parse_repository(repo, listed.get("tags"), lifecycle, policy)
+
+
+def parse_repository(
+    repo: Mapping[str, Any],
+    ecr_tags: Any,
+    lifecycle_policy_text: str | None = None,
+    policy_text: str | None = None,
+) -> Live:
+    """A DescribeRepositories `repositories[]` item, its ListTagsForResource `tags`, and the
+    policy texts of GetLifecyclePolicy / GetRepositoryPolicy (None: absent or not read) as
+    live state. Pure: the fidelity corpus runs it on recorded AWS answers."""
+    spec = shapes.project("ecr", "CreateRepository", repo, exclude=("repositoryName", "registryId"))
+    spec["tags"] = tags.from_ecr(ecr_tags)
+    _add_policy(spec, LIFECYCLE_POLICY, lifecycle_policy_text)
+    _add_policy(spec, REPOSITORY_POLICY, policy_text)
+    name = repo["repositoryName"]
     return Live(
         id=ResourceId(Kind.REPOSITORY, name),
         arn=repo["repositoryArn"],

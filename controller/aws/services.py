@@ -50,7 +50,7 @@ def read_services(aws: Aws, wanted: Mapping[str, frozenset[str]]) -> dict[Resour
                     and _name_of(service.get("clusterArn", "")) == cluster
                     and service["serviceName"] in batch
                 ):
-                    live = _live(aws, cluster, service)
+                    live = parse_service(service)
                     found[live.id] = live
     return found
 
@@ -151,8 +151,13 @@ def _arn_in_cluster(arn: str, cluster: str) -> bool:
     return len(parts) < 3 or parts[1] == cluster
 
 
-def _live(aws: Aws, cluster: str, service: Mapping[str, Any]) -> Live:
-    spec = shapes.project(aws, "ecs", "CreateService", service, exclude=("serviceName",))
+def parse_service(service: Mapping[str, Any]) -> Live:
+    """One DescribeServices `services[]` item (asked with `include=["TAGS"]`) as live state.
+
+    Pure: the fidelity corpus runs it on recorded AWS answers.
+    """
+    cluster = _name_of(service.get("clusterArn", ""))
+    spec = shapes.project("ecs", "CreateService", service, exclude=("serviceName",))
     spec["cluster"] = cluster
     if service.get("roleArn"):
         spec["role"] = service["roleArn"]

@@ -3,32 +3,35 @@
 `Live.spec` is "manifest shape": the members of the kind's create call. The
 botocore service model knows those members, so a described object is
 projected with it instead of a hand-kept field list that would fall behind
-the API.
+the API. The model is read from botocore's data files, with no client and no
+call, so parsing an AWS answer is a pure function (the fidelity corpus runs
+it on recorded answers).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from controller.aws.clients import Aws
-
+import botocore.session
 
 _MEMBERS: dict[tuple[str, str], frozenset[str]] = {}
+_LOCK = threading.Lock()
 
 
-def request_members(aws: Aws, service: str, operation: str) -> frozenset[str]:
+def request_members(service: str, operation: str) -> frozenset[str]:
     """The input member names of `operation` (API name, e.g. ``CreateService``)."""
     key = (service, operation)
-    if key not in _MEMBERS:
-        model = aws.client(service).meta.service_model.operation_model(operation)
-        _MEMBERS[key] = frozenset(model.input_shape.members)
-    return _MEMBERS[key]
+    with _LOCK:
+        if key not in _MEMBERS:
+            model = botocore.session.get_session().get_service_model(service)
+            shape = model.operation_model(operation).input_shape
+            _MEMBERS[key] = frozenset(shape.members if shape is not None else ())
+        return _MEMBERS[key]
 
 
 def project(
-    aws: Aws,
     service: str,
     operation: str,
     described: Mapping[str, Any],
@@ -38,5 +41,5 @@ def project(
 
     Tags are left out because every kind reshapes them into a mapping itself.
     """
-    members = request_members(aws, service, operation) - {"tags", *exclude}
+    members = request_members(service, operation) - {"tags", *exclude}
     return {k: v for k, v in described.items() if k in members}

@@ -54,7 +54,7 @@ def read_families(
             r.tags.get(OWNER_TAG) == discover_owned for r in revisions
         )
         if family in wanted or owned:
-            found[family] = _live(aws, family, revisions)
+            found[family] = parse_family(family, revisions)
     return found
 
 
@@ -86,12 +86,13 @@ def _described(aws: Aws, cache: TaskDefinitionCache, arn: str) -> Revision:
         taskDefinition=arn,
         include=["TAGS"],
     )
-    revision = _revision(got["taskDefinition"], got.get("tags"))
+    revision = revision_of(got["taskDefinition"], got.get("tags"))
     cache.put(revision)
     return revision
 
 
-def _revision(definition: dict[str, Any], ecs_tags: Any) -> Revision:
+def revision_of(definition: dict[str, Any], ecs_tags: Any) -> Revision:
+    """A DescribeTaskDefinition answer (`taskDefinition` and its `tags`) as a cached revision."""
     return Revision(
         arn=definition["taskDefinitionArn"],
         family=definition["family"],
@@ -101,11 +102,12 @@ def _revision(definition: dict[str, Any], ecs_tags: Any) -> Revision:
     )
 
 
-def _live(aws: Aws, family: str, revisions: Sequence[Revision]) -> Live:
+def parse_family(family: str, revisions: Sequence[Revision]) -> Live:
+    """A family's live state from its ACTIVE revisions, oldest first: the newest one's
+    content plus every revision's owner and content hash. Pure: the fidelity corpus
+    runs it on recorded AWS answers."""
     latest = revisions[-1]
-    spec = shapes.project(
-        aws, "ecs", "RegisterTaskDefinition", latest.definition, exclude=("family",)
-    )
+    spec = shapes.project("ecs", "RegisterTaskDefinition", latest.definition, exclude=("family",))
     spec["tags"] = dict(latest.tags)
     owners = [r.tags[OWNER_TAG] for r in reversed(revisions) if OWNER_TAG in r.tags]
     return Live(
@@ -175,7 +177,7 @@ class TaskDefinitionWriter:
             family=id.name,
             **tags.ecs_request(spec),
         )
-        revision = _revision(
+        revision = revision_of(
             registered["taskDefinition"],
             registered.get("tags", tags.to_ecs(spec.get("tags", {}))),
         )

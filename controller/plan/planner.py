@@ -24,8 +24,8 @@ from controller.core.resources import (
 )
 from controller.diff import pointer
 from controller.diff.compare import FieldChange, compare
-from controller.diff.normalise import COMPUTED, normalise
-from controller.diff.normalise.common import user_tags
+from controller.diff.normalise import COMPUTED, NAMESPACE_REFERENCES, normalise
+from controller.diff.normalise.common import arns_as_names, user_tags
 from controller.diff.normalise.task_definition import content_hash
 from controller.plan import ordering, prune, references, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
@@ -44,6 +44,11 @@ IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
 reports them and never replaces the resource on its own."""
 
 PENDING_REVISION = "(new revision)"
+
+NAMESPACE_NAMES = "namespaceNames"
+"""`Live.status` key: ARN -> name of the Cloud Map namespaces the live resource
+references, read in the same pass (see `controller.reconcile.observe`). A manifest
+naming a namespace by name is compared with that name, not with the ARN AWS reports."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,11 @@ def _normalised_pair(
     d: Desired, compare_spec: dict[str, Any], live: Live
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     desired_norm = normalise(d.id.kind, compare_spec)
-    live_norm = normalise(d.id.kind, live.spec)
+    live_spec = live.spec
+    names = live.status.get(NAMESPACE_NAMES)
+    if names:
+        live_spec = arns_as_names(compare_spec, live_spec, NAMESPACE_REFERENCES[d.id.kind], names)
+    live_norm = normalise(d.id.kind, live_spec)
     for path in COMPUTED.get(d.id.kind, ()):
         if not pointer.has(desired_norm, path):
             desired_norm = pointer.graft(desired_norm, live_norm, path)

@@ -7,13 +7,18 @@ owns is listed too, so that what left the manifests can be found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from controller.aws import clusters, repositories, services, taskdefs
+from controller.aws import clusters, namespaces, repositories, services, taskdefs
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import TASK_RECORD_PREFIX, Desired, Live
+from controller.diff import pointer
+from controller.diff.normalise import NAMESPACE_REFERENCES
+from controller.diff.normalise.common import is_arn
+from controller.plan.planner import NAMESPACE_NAMES
 from controller.plan.references import cluster_name
 
 _REPOSITORY_PARTS = frozenset({"lifecyclePolicy", "repositoryPolicy"})
@@ -62,6 +67,7 @@ def read_live(
         services_read = pool.submit(
             services.read_services, aws, {c: frozenset(n) for c, n in wanted_services.items()}
         )
+        names_read = pool.submit(_namespace_names, aws, desired)
     live: dict[ResourceId, Live] = {}
     for name, item in repos_read.result().items():
         live[ResourceId(Kind.REPOSITORY, name)] = item
@@ -75,7 +81,37 @@ def read_live(
     live.update(_task_records(desired, live))
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
-    return live
+    return with_namespace_names(live, names_read.result())
+
+
+def _namespace_names(aws: Aws, desired: Sequence[Desired]) -> dict[str, str]:
+    """ARN -> name of every namespace, read only when a manifest names one by name."""
+    return namespaces.read_names(aws) if names_namespace(desired) else {}
+
+
+def names_namespace(desired: Sequence[Desired]) -> bool:
+    """Whether any desired resource names a Cloud Map namespace by name (not ARN): only
+    then is ListNamespaces worth a call."""
+    return any(
+        isinstance(value, str) and not is_arn(value)
+        for d in desired
+        for path in NAMESPACE_REFERENCES.get(d.id.kind, ())
+        for value in [pointer.get(d.spec, path)]
+    )
+
+
+def with_namespace_names(
+    live: Mapping[ResourceId, Live], names: Mapping[str, str]
+) -> dict[ResourceId, Live]:
+    """`live`, each resource that references a known namespace ARN carrying that ARN's
+    name in `status[NAMESPACE_NAMES]` (`names`: ARN -> name, from one ListNamespaces)."""
+    found: dict[ResourceId, Live] = {}
+    for rid, item in live.items():
+        arns = [pointer.get(item.spec, p) for p in NAMESPACE_REFERENCES.get(rid.kind, ())]
+        known = {a: names[a] for a in arns if isinstance(a, str) and a in names}
+        status = {**item.status, NAMESPACE_NAMES: known}
+        found[rid] = dataclasses.replace(item, status=status) if known else item
+    return found
 
 
 def _task_records(

@@ -46,6 +46,9 @@ COMPUTED: dict[Kind, tuple[str, ...]] = {
         "/deploymentConfiguration/strategy",
         "/deploymentConfiguration/bakeTimeInMinutes",
         "/deploymentConfiguration/lifecycleHooks",
+        # Without a namespace, Service Connect uses the cluster's default one, and
+        # ECS reports its ARN (ECS API Reference, ServiceConnectConfiguration).
+        "/serviceConnectConfiguration/namespace",
     ),
     Kind.CLUSTER: (
         "/configuration/executeCommandConfiguration/logging",
@@ -63,6 +66,15 @@ A manifest that omits one of these does not manage it: the planner takes the
 live value, so AWS's choice never shows as drift. A manifest that sets one
 manages it like any other field.
 """
+
+
+NAMESPACE_REFERENCES: dict[Kind, tuple[str, ...]] = {
+    Kind.SERVICE: ("/serviceConnectConfiguration/namespace",),
+    Kind.CLUSTER: ("/serviceConnectDefaults/namespace",),
+}
+"""Where a Cloud Map namespace may be written by name and comes back as its ARN
+(ECS API Reference, ServiceConnectConfiguration and ClusterServiceConnectDefaults);
+see `common.arns_as_names`."""
 
 
 def normalise(kind: Kind, spec: Spec) -> Spec:

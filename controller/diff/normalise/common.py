@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG
+from controller.diff import pointer
 
 SYSTEM_TAG_PREFIX = "ecsync:"
 """Tags ecsync writes for itself (ownership, content hash, prune protection).
@@ -90,3 +91,37 @@ def base(spec: dict[str, Any]) -> dict[str, Any]:
     if "tags" in spec:
         result["tags"] = user_tags(spec.get("tags"))
     return dict(result)
+
+
+def is_arn(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("arn:")
+
+
+def arns_as_names(
+    desired: dict[str, Any],
+    live: dict[str, Any],
+    paths: Iterable[str],
+    names: Mapping[str, str],
+) -> dict[str, Any]:
+    """`live` with the ARN at each of `paths` replaced by its name from `names` (ARN ->
+    name), wherever `desired` holds a name there: AWS takes a name and reports the ARN.
+
+    Where `desired` holds an ARN, or the ARN is unknown, `live` keeps the ARN, so a
+    real change still shows. `live` is not modified.
+    """
+    result = live
+    for path in paths:
+        wanted, found = pointer.get(desired, path), pointer.get(live, path)
+        if isinstance(wanted, str) and not is_arn(wanted) and isinstance(found, str):
+            name = names.get(found)
+            if name is not None:
+                result = pointer.graft(result, _at(path, name), path)
+    return result
+
+
+def _at(path: str, value: Any) -> dict[str, Any]:
+    """A document holding only `value` at `path` (a path through mappings)."""
+    document: Any = value
+    for token in reversed(pointer.split(path)):
+        document = {token: document}
+    return dict(document)
