@@ -50,6 +50,7 @@ IAM_PREFIX = {
     "ec2": "ec2",
     "autoscaling": "autoscaling",
     "dynamodb": "dynamodb",
+    "servicediscovery": "servicediscovery",
 }
 """boto3 service name -> IAM service prefix (a new service is a deliberate addition here)."""
 IMPLIED = {
