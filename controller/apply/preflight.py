@@ -5,7 +5,9 @@
 DescribeSecurityGroups for the whole pass); the answers are the pass's cache.
 `refuse` then judges one action: a failure is logged as `preflight_failed`,
 once per failed check, and becomes a `PREFLIGHT_FAILED` result, so nothing is
-written for the resource and what depends on it is blocked.
+written for the resource and what depends on it is blocked. `plan` asks the
+same questions read-only (`problem`), so a pull request sees what apply would
+refuse, in the same words.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from controller.apply.outcomes import Outcome, Result
 from controller.aws import preflight as lookups
 from controller.aws.clients import Aws
 from controller.plan import preflight
-from controller.plan.actions import Action
-from controller.plan.preflight import Answer, Check, Facts, Needs, Seen
+from controller.plan.actions import Action, Problem
+from controller.plan.preflight import Answer, Check, Facts, Failure, Needs, Seen
 
 log = structlog.get_logger()
 
@@ -60,8 +62,17 @@ def refuse(action: Action, facts: Facts, revision: str | None) -> Result | None:
             reason=failure.reason,
             retryable=failure.retryable,
         )
-    message = "; ".join(f"preflight {f.check}: {f.reason}" for f in failures)
-    return Result(action.id, Outcome.PREFLIGHT_FAILED, message, retryable)
+    return Result(action.id, Outcome.PREFLIGHT_FAILED, _message(failures), retryable)
+
+
+def problem(action: Action, facts: Facts) -> Problem | None:
+    """What `refuse` would refuse, as a plan problem (nothing logged), else None."""
+    failures = preflight.check(action, action.spec, facts)
+    return Problem(action.id, _message(failures)) if failures else None
+
+
+def _message(failures: Sequence[Failure]) -> str:
+    return "; ".join(f"preflight {f.check}: {f.reason}" for f in failures)
 
 
 def _report_unchecked(facts: Facts, revision: str | None) -> None:

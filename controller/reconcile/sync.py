@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from controller.apply import preflight
 from controller.apply.executor import apply_plan
 from controller.apply.outcomes import Result
 from controller.aws.clients import Aws
@@ -24,7 +25,8 @@ class SyncOptions:
     keep_revisions: int | None = 5
     """Owned task definition revisions kept per family; None keeps them all."""
     skip_preflight: bool = False
-    """Write task definitions and services without the preflight checks."""
+    """Write (or, for a plan, judge) task definitions and services without the preflight
+    checks."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,11 @@ def sync(
     apply: bool,
     revision: str | None = None,
 ) -> SyncReport:
-    """Load, plan and (when `apply`) execute. A broken manifest stops everything."""
+    """Load, plan and (when `apply`) execute. A broken manifest stops everything.
+
+    A plan also runs the preflight lookups (they only read): what apply would
+    refuse becomes a problem of the plan, with apply's own reason text.
+    """
     loaded = load(root)
     if not loaded.ok:
         return SyncReport(loaded)
@@ -63,9 +69,17 @@ def sync(
         aws, loaded.resources, live, _plan_options(options, loaded), revision=revision
     )
     if not apply:
+        if not options.skip_preflight:
+            plan = _with_preflight_problems(aws, plan, revision)
         return SyncReport(loaded, plan)
     results = apply_plan(aws, plan, live, revision=revision, skip_preflight=options.skip_preflight)
     return SyncReport(loaded, plan, tuple(results))
+
+
+def _with_preflight_problems(aws: Aws, plan: Plan, revision: str | None) -> Plan:
+    facts = preflight.prepare(aws, plan.actions, revision=revision)
+    found = tuple(p for a in plan.actions if (p := preflight.problem(a, facts)) is not None)
+    return replace(plan, problems=plan.problems + found) if found else plan
 
 
 def _plan_options(options: SyncOptions, loaded: LoadResult) -> PlanOptions:

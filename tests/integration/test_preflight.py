@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from fnmatch import fnmatchcase as fnmatch
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 from controller.aws import local
-from controller.aws.clients import Aws
+from controller.aws.clients import Aws, AwsConfig
 from controller.reconcile.sync import SyncOptions, SyncReport, sync
 from tests.support import arrange
 from tests.support.counting import CallCounter
@@ -218,3 +221,132 @@ def test_skip_preflight_writes_without_checking(
     assert failed == []
     assert calls_sent["DescribeImages"] == 0
     assert sent(calls_sent, "RegisterTaskDefinition", "family") == ["pf-x"]
+
+
+def plan(aws: Aws, root: Path, **options: Any) -> tuple[SyncReport, list[dict[str, Any]]]:
+    """Plan `root`; the report and every event logged meanwhile."""
+    with structlog.testing.capture_logs() as events:
+        report = sync(aws, root, SyncOptions(**options), apply=False)
+    return report, [dict(e) for e in events]
+
+
+def test_plan_reports_a_missing_image_as_apply_would_refuse_it(
+    aws: Aws, ecr: Any, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """A plan whose task definition names a missing ECR tag carries a problem with apply's own
+    reason text, keeps the register action, and writes nothing."""
+    ecr.create_repository(repositoryName="pf/app")
+    root = write(tmp_path / "stack", taskdef("pf-missing-tag", f"{REGISTRY}/pf/app:9.9"))
+    calls_sent.clear()
+
+    planned, events = plan(aws, root)
+    applied, _ = apply(aws, root)
+
+    assert planned.plan is not None
+    assert [str(a.id) for a in planned.plan.actions] == ["TaskDefinition/pf-missing-tag"]
+    assert [(str(p.id), p.message) for p in planned.plan.problems] == [
+        (
+            "TaskDefinition/pf-missing-tag",
+            f"preflight image: image {REGISTRY}/pf/app:9.9 not found: "
+            "repository pf/app has no tag 9.9",
+        )
+    ]
+    assert [r.error for r in applied.results] == [planned.plan.problems[0].message]
+    assert not [e for e in events if e["event"] == "preflight_failed"]
+    assert calls_sent["RegisterTaskDefinition"] == 0
+
+
+def test_plan_passes_what_exists_and_what_the_plan_creates(
+    aws: Aws, ecr: Any, tmp_path: Path
+) -> None:
+    """A pushed tag, and a tag in a repository the same plan creates, give no problem."""
+    ecr.create_repository(repositoryName="pf/app")
+    arrange.push_image(ecr, "pf/app", "1.0")
+    root = write(
+        tmp_path / "stack",
+        CLUSTER_AND_NEW_REPOSITORY,
+        taskdef("pf-good", f"{REGISTRY}/pf/app:1.0", f"{REGISTRY}/pf/new:0.1"),
+    )
+
+    planned, _ = plan(aws, root)
+
+    assert planned.plan is not None
+    assert planned.plan.problems == ()
+    assert len(planned.plan.actions) == 3
+
+
+def test_plan_checks_service_networks_and_roles(
+    aws: Aws, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """A missing subnet and a malformed execution role are plan problems too."""
+    root = write(
+        tmp_path / "stack",
+        CLUSTER_AND_NEW_REPOSITORY,
+        taskdef("pf-bad-role", "nginx:1.27", role="arn:aws:iam::12345:role/pf"),
+        service("no-subnet", "pf-bad-role", NO_SUBNET, sandbox.security_group_id),
+    )
+
+    planned, _ = plan(aws, root)
+
+    assert planned.plan is not None
+    assert sorted((str(p.id), p.message.split(":")[0]) for p in planned.plan.problems) == [
+        ("Service/pf/no-subnet", "preflight subnet"),
+        ("TaskDefinition/pf-bad-role", "preflight role"),
+    ]
+
+
+def test_plan_skip_preflight_looks_nothing_up(
+    aws: Aws, calls_sent: CallCounter, tmp_path: Path
+) -> None:
+    """With skip_preflight, a plan asks ECR nothing and reports no preflight problem."""
+    root = write(tmp_path / "stack", taskdef("pf-x", f"{REGISTRY}/pf/nowhere:1"))
+
+    planned, _ = plan(aws, root, skip_preflight=True)
+
+    assert planned.plan is not None
+    assert planned.plan.problems == ()
+    assert calls_sent["DescribeImages"] == 0
+
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW_ROLE = re.compile(r"It only needs to read:(?P<list>.*?)#\s+AWS_REGION", re.DOTALL)
+
+
+def plan_role_actions() -> list[str]:
+    """The IAM actions the example CI workflow's header grants its read-only plan role."""
+    header = WORKFLOW_ROLE.search((ROOT / "docs" / "examples" / "github-actions.yaml").read_text())
+    assert header is not None
+    return re.findall(r"\b[a-z0-9]+:[A-Za-z*]+", header["list"])
+
+
+def test_the_ci_plan_role_covers_every_call_a_plan_makes(
+    moto_endpoint: str, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """Every AWS operation a plan of the sample sends (preflight lookups included, on a fresh
+    account and after an edit) is granted by the read-only role the CI example documents."""
+    aws = Aws(AwsConfig(region="us-east-1", endpoint_url=moto_endpoint))  # no client made yet
+    sent_actions: set[str] = set()
+    aws.session.events.register(
+        "before-call",
+        lambda model, **_: sent_actions.add(f"{model.service_model.signing_name}:{model.name}"),
+    )
+    sample = Path(shutil.copytree(ROOT / "manifests", tmp_path / "manifests"))
+    plan(aws, sample)
+    planned_fresh = set(sent_actions)
+    apply(aws, sample)
+    sent_actions.clear()
+    for path, old, new in (
+        ("web/task-definition.yaml", "acme/web:v1.8.0", "acme/web:v1.9.0"),
+        ("web/service.yaml", "assignPublicIp: DISABLED", "assignPublicIp: ENABLED"),
+    ):
+        edited = sample / path
+        edited.write_text(edited.read_text().replace(old, new))
+    planned, _ = plan(aws, sample)
+    assert planned.plan is not None
+    sent_actions |= planned_fresh
+
+    granted = plan_role_actions()
+    assert {"ecr:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"} <= (
+        sent_actions
+    )
+    assert sorted(a for a in sent_actions if not any(fnmatch(a, g) for g in granted)) == []
