@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError
 from controller.aws import errors
 from controller.aws.ratelimit import RateLimiter
 from controller.aws.taskdef_cache import TaskDefinitionCache
+from controller.core import settings
 
 if TYPE_CHECKING:
     from mypy_boto3_autoscaling import AutoScalingClient
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
 
 DEFAULT_REGION = "us-east-1"
-
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 30.0
 
 
 def _client_config(connect_timeout: float, read_timeout: float) -> Config:
@@ -46,6 +44,24 @@ def _client_config(connect_timeout: float, read_timeout: float) -> Config:
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """How `calls.call` retries transient failures: exponential backoff, full jitter."""
+
+    attempts: int = settings.AWS_MAX_ATTEMPTS
+    """Total attempts, the first one included."""
+    base_delay: float = settings.AWS_RETRY_BASE_DELAY
+    """Upper bound of the first random delay, in seconds; it doubles every attempt."""
+    max_delay: float = settings.AWS_RETRY_MAX_DELAY
+    """Cap on the upper bound of any delay, in seconds."""
+
+    @classmethod
+    def from_settings(cls, tuning: settings.Settings) -> RetryPolicy:
+        """`ECSYNC_AWS_MAX_ATTEMPTS`, `ECSYNC_AWS_RETRY_BASE_DELAY`, `ECSYNC_AWS_RETRY_MAX_DELAY`
+        (or their flags)."""
+        return cls(tuning.aws_max_attempts, tuning.aws_retry_base_delay, tuning.aws_retry_max_delay)
+
+
+@dataclass(frozen=True)
 class AwsConfig:
     """Where to reach AWS. `None` leaves the choice to the standard chain.
 
@@ -57,36 +73,15 @@ class AwsConfig:
     region: str | None = None
     endpoint_url: str | None = None
     profile: str | None = None
-    connect_timeout: float | None = None
-    """Seconds to wait for a connection; else `ECSYNC_AWS_CONNECT_TIMEOUT`, else 5."""
-    read_timeout: float | None = None
-    """Seconds to wait for a response; else `ECSYNC_AWS_READ_TIMEOUT`, else 30."""
+    connect_timeout: float = settings.AWS_CONNECT_TIMEOUT
+    """Seconds to wait for a connection (`ECSYNC_AWS_CONNECT_TIMEOUT`)."""
+    read_timeout: float = settings.AWS_READ_TIMEOUT
+    """Seconds to wait for a response (`ECSYNC_AWS_READ_TIMEOUT`)."""
     rate_limit: str = "auto"
     """Client-side pacing per ECS throttling category: `on`, `off`, or `auto` (on
     for AWS itself, off for a custom endpoint such as moto, which never throttles)."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How `calls.call` retries transient failures: exponential backoff, full jitter."""
-
-    attempts: int = 5
-    """Total attempts, the first one included."""
-    base_delay: float = 0.2
-    """Upper bound of the first random delay, in seconds; it doubles every attempt."""
-    max_delay: float = 5.0
-    """Cap on the upper bound of any delay, in seconds."""
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> RetryPolicy:
-        """The defaults, overridden by `ECSYNC_AWS_MAX_ATTEMPTS`, `ECSYNC_AWS_RETRY_BASE_DELAY`
-        and `ECSYNC_AWS_RETRY_MAX_DELAY` where set."""
-        default = cls()
-        return cls(
-            attempts=int(_number(environ, "ECSYNC_AWS_MAX_ATTEMPTS", default.attempts)),
-            base_delay=_number(environ, "ECSYNC_AWS_RETRY_BASE_DELAY", default.base_delay),
-            max_delay=_number(environ, "ECSYNC_AWS_RETRY_MAX_DELAY", default.max_delay),
-        )
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    """How each call is retried; `Aws.retry` starts from it."""
 
 
 def _botocore_session() -> botocore.session.Session:
@@ -107,22 +102,6 @@ def _paced(setting: str, endpoint_url: str | None) -> bool:
     if setting == "auto":
         return not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
     return setting == "on"
-
-
-def _number(environ: Mapping[str, str], name: str, default: float) -> float:
-    """A positive number from the environment; unset or empty gives `default`."""
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if value <= 0:
-        raise errors.PermanentAwsError(
-            "Configure", "", "InvalidSetting", f"{name} must be a positive number, not {text!r}"
-        )
-    return value
 
 
 class Aws:
@@ -150,13 +129,8 @@ class Aws:
             or self.session.region_name
             or DEFAULT_REGION
         )
-        self.retry = RetryPolicy.from_env()
-        self._client_config = _client_config(
-            self.config.connect_timeout
-            or _number(os.environ, "ECSYNC_AWS_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
-            self.config.read_timeout
-            or _number(os.environ, "ECSYNC_AWS_READ_TIMEOUT", DEFAULT_READ_TIMEOUT),
-        )
+        self.retry = self.config.retry
+        self._client_config = _client_config(self.config.connect_timeout, self.config.read_timeout)
         self.stats: Counter[tuple[str, str]] = Counter()
         """Calls by (API operation, outcome), outcome being ok, transient_error or
         permanent_error. Every attempt counts, retries included."""

@@ -7,24 +7,20 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import structlog
 
-from controller.aws.clients import Aws, AwsConfig
+from controller.aws.clients import Aws, AwsConfig, RetryPolicy
 from controller.aws.errors import AwsError
 from controller.cli import render
+from controller.core.settings import Settings
 from controller.manifests.loader import LoadResult, load
 from controller.reconcile.sync import SyncOptions, SyncReport, sync
 
 log = structlog.get_logger()
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-
-
-def env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -93,8 +89,7 @@ def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
 def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
     """An Aws for the flags; with --local, backed by an embedded moto server."""
     if not args.local:
-        config = AwsConfig(args.region, args.endpoint_url, args.profile)
-        yield Aws(replace(config, rate_limit=getattr(args, "rate_limit", "auto")))
+        yield Aws(_aws_config(args, args.region, args.endpoint_url, args.profile))
         return
     for key, value in (
         ("AWS_ACCESS_KEY_ID", "testing"),
@@ -105,13 +100,28 @@ def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
 
     server = local.start_local(args.local_port)
     try:
-        config = AwsConfig(args.region or "us-east-1", server.endpoint_url, None)
-        aws = Aws(replace(config, rate_limit=getattr(args, "rate_limit", "auto")))
+        aws = Aws(_aws_config(args, args.region or "us-east-1", server.endpoint_url, None))
         local.seed_sandbox(aws)
         print(f"ecsync: local AWS (moto) at {server.endpoint_url}", file=sys.stderr, flush=True)
         yield aws
     finally:
         server.stop()
+
+
+def _aws_config(
+    args: argparse.Namespace, region: str | None, endpoint_url: str | None, profile: str | None
+) -> AwsConfig:
+    """Where AWS is, from the flags; how patiently to call it, from the settings."""
+    tuning: Settings = args.settings
+    return AwsConfig(
+        region,
+        endpoint_url,
+        profile,
+        connect_timeout=tuning.aws_connect_timeout,
+        read_timeout=tuning.aws_read_timeout,
+        rate_limit=tuning.rate_limit,
+        retry=RetryPolicy.from_settings(tuning),
+    )
 
 
 def _print_load_problems(loaded: LoadResult) -> None:

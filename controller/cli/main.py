@@ -7,50 +7,36 @@ import sys
 from collections.abc import Sequence
 
 from controller import __version__
-from controller.cli import commands, importer, logs, run, safety
+from controller.cli import commands, importer, logs, options, run, safety
 from controller.cli import schema as schema_command
+from controller.core import settings
+
+AWS_SETTINGS = (
+    "rate_limit",
+    "local",
+    "local_port",
+    "aws_max_attempts",
+    "aws_retry_base_delay",
+    "aws_retry_max_delay",
+    "aws_connect_timeout",
+    "aws_read_timeout",
+)
+"""The settings of every command that reaches AWS."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = options.Parser(add_help=False)
     aws = common.add_argument_group("AWS")
     aws.add_argument("--region", help="AWS region (default: AWS_REGION, the profile, us-east-1)")
     aws.add_argument("--endpoint-url", help="AWS endpoint (default: AWS_ENDPOINT_URL)")
     aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE)")
-    aws.add_argument(
-        "--rate-limit",
-        choices=("auto", "on", "off"),
-        default="auto",
-        help="pace calls per ECS throttling category (auto: on for AWS, off for a custom "
-        "endpoint or --local)",
-    )
-    aws.add_argument(
-        "--local",
-        action="store_true",
-        help="start an embedded, simulated AWS (moto) on 127.0.0.1 and use it",
-    )
-    aws.add_argument("--local-port", type=int, default=0, help="port for --local (default: any)")
+    for name in AWS_SETTINGS:
+        options.add(aws, name)
     behaviour = common.add_argument_group("behaviour")
-    behaviour.add_argument(
-        "--instance",
-        default=commands.env("ECSYNC_INSTANCE", "ecsync"),
-        help="value of the ecsync:managed-by ownership tag (env ECSYNC_INSTANCE; default ecsync)",
-    )
-    behaviour.add_argument(
-        "--log-format",
-        choices=("auto", "json", "console"),
-        default=commands.env("ECSYNC_LOG_FORMAT", "auto"),
-        help="auto = JSON unless the log stream is a terminal (env ECSYNC_LOG_FORMAT)",
-    )
-    behaviour.add_argument(
-        "--log-level",
-        choices=("debug", "info", "warning", "error"),
-        default=commands.env("ECSYNC_LOG_LEVEL", "info"),
-    )
+    for name in ("instance", "log_format", "log_level"):
+        options.add(behaviour, name)
 
-    parser = argparse.ArgumentParser(
-        prog="ecsync", description="GitOps controller for Amazon ECS and ECR."
-    )
+    parser = options.Parser(prog="ecsync", description="GitOps controller for Amazon ECS and ECR.")
     parser.add_argument("--version", action="version", version=f"ecsync {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -65,24 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = sub.add_parser(name, parents=[common], help=text)
         command.add_argument("path", nargs="?", default="manifests")
-        command.add_argument(
-            "--prune", action="store_true", help="delete owned resources no manifest names"
-        )
-        command.add_argument(
-            "--adopt",
-            action="store_true",
-            help="take over existing resources the manifests name but ecsync did not create",
-        )
-        safety.add_arguments(command, env=False)
+        # One-off commands do what their command line says: a variable meant for the
+        # daemon never turns on a prune or skips a check here.
+        for setting in ("prune", "adopt", *safety.GUARDS):
+            options.add(command, setting, environment=False)
         if name == "plan":
             command.add_argument("--output", choices=("text", "json"), default="text")
         else:
-            command.add_argument(
-                "--skip-preflight",
-                action="store_true",
-                help="write task definitions and services without checking images, roles, "
-                "secret references, subnets and security groups first",
-            )
+            options.add(command, "skip_preflight", environment=False)
 
     daemon = sub.add_parser(
         "run", parents=[common], help="the daemon: keep AWS equal to a folder or Git repository"
@@ -98,16 +74,26 @@ def build_parser() -> argparse.ArgumentParser:
     schema_command.add_arguments(schema)
 
     status = sub.add_parser("status", help="show what a running daemon reports")
-    status.add_argument(
-        "--url",
-        default=commands.env("ECSYNC_URL", "http://127.0.0.1:8080"),
-        help="the daemon's --listen address (env ECSYNC_URL)",
-    )
+    options.add(status, "url")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, its settings resolved (flag, then ECSYNC_* variable, then default).
+
+    Raises `settings.SettingsError` naming each bad flag or variable."""
     args = build_parser().parse_args(argv)
+    options.resolve(args)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parse(argv)
+    except settings.SettingsError as error:
+        for problem in error.problems:
+            print(f"ecsync: {problem}", file=sys.stderr)
+        return commands.EXIT_ERROR
     if args.command == "status":
         return run.status(args)
     if args.command == "schema":

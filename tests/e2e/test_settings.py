@@ -1,0 +1,184 @@
+"""Settings spelled as people spell them, read by the real `ecsync` process."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from controller.aws import local
+from controller.aws.clients import Aws, AwsConfig
+from tests.support.cli import ECSYNC, aws_env
+from tests.support.daemon import Daemon
+
+SETTLE = 3.0
+"""Seconds to watch after the removal: three resyncs of 1 s, each one a chance to prune."""
+
+
+def shop(sandbox: local.Sandbox) -> dict[str, str]:
+    """A cluster, and in a file of its own a task definition and the service that runs it."""
+    network = (
+        f"awsvpcConfiguration: {{subnets: [{sandbox.subnet_ids[0]}], "
+        f"securityGroups: [{sandbox.security_group_id}]}}"
+    )
+    return {
+        "cluster.yaml": "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop}\nspec: {}\n",
+        "web.yaml": f"""
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {{name: shop-web}}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  containerDefinitions: [{{name: web, image: "nginx:1.27"}}]
+---
+apiVersion: ecsync/v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  cluster: shop
+  taskDefinition: shop-web
+  desiredCount: 1
+  launchType: FARGATE
+  networkConfiguration: {{{network}}}
+""",
+    }
+
+
+@pytest.fixture
+def sandbox(moto_endpoint: str) -> local.Sandbox:
+    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    started: list[Daemon] = []
+    yield started
+    for daemon in started:
+        daemon.kill()
+
+
+def remove_web_under_a_daemon(
+    environment: dict[str, str],
+    sandbox: local.Sandbox,
+    moto_endpoint: str,
+    tmp_path: Path,
+    daemons: list[Daemon],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Daemon:
+    """Start a daemon with `environment`, let it create the shop, then delete web.yaml."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    for name, text in shop(sandbox).items():
+        (folder / name).write_text(text)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    daemon = Daemon(moto_endpoint, ["--source", str(folder), "--resync", "1s"], tmp_path / "cache")
+    daemons.append(daemon)
+    daemon.wait_http("/readyz")
+    (folder / "web.yaml").unlink()
+    daemon.wait_for("revision_loaded", lambda e: e["removed"] == 2)
+    return daemon
+
+
+def web_state(boto_client: Callable[[str], Any]) -> tuple[str, str]:
+    ecs = boto_client("ecs")
+    service = ecs.describe_services(cluster="shop", services=["web"])["services"][0]
+    family = ecs.describe_task_definition(taskDefinition="shop-web")["taskDefinition"]
+    return service["status"], family["status"]
+
+
+def deletions(daemon: Daemon) -> list[str]:
+    return [str(e["event"]) for e in daemon.events if str(e.get("event", "")).endswith("_deleted")]
+
+
+@pytest.mark.parametrize("spelling", ["false", "0", "no"])
+def test_prune_spelled_off_deletes_nothing(
+    spelling: str,
+    sandbox: local.Sandbox,
+    moto_endpoint: str,
+    tmp_path: Path,
+    daemons: list[Daemon],
+    monkeypatch: pytest.MonkeyPatch,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """With ECSYNC_PRUNE spelled off (and no guard to hide behind), removing an owned service's
+    manifest deletes neither the service nor its task definition."""
+    environment = {"ECSYNC_PRUNE": spelling, "ECSYNC_PRUNE_MAX_SHARE": "1"}
+    daemon = remove_web_under_a_daemon(
+        environment, sandbox, moto_endpoint, tmp_path, daemons, monkeypatch
+    )
+    time.sleep(SETTLE)
+
+    assert deletions(daemon) == []
+    assert web_state(boto_client) == ("ACTIVE", "ACTIVE")
+    started = daemon.wait_for("daemon_started")
+    assert started["prune"] is False
+    assert daemon.stop() == 0
+
+
+def test_confirm_prune_spelled_off_keeps_the_guard(
+    sandbox: local.Sandbox,
+    moto_endpoint: str,
+    tmp_path: Path,
+    daemons: list[Daemon],
+    monkeypatch: pytest.MonkeyPatch,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """ECSYNC_CONFIRM_PRUNE=0 leaves the mass-deletion guard on: a prune of half of what ecsync
+    owns is held back, not carried out."""
+    environment = {"ECSYNC_PRUNE": "yes", "ECSYNC_CONFIRM_PRUNE": "0"}
+    daemon = remove_web_under_a_daemon(
+        environment, sandbox, moto_endpoint, tmp_path, daemons, monkeypatch
+    )
+    daemon.wait_for("prune_blocked")
+    time.sleep(SETTLE)
+
+    assert deletions(daemon) == []
+    assert web_state(boto_client) == ("ACTIVE", "ACTIVE")
+    assert daemon.stop() == 0
+
+
+def test_prune_spelled_on_does_delete(
+    sandbox: local.Sandbox,
+    moto_endpoint: str,
+    tmp_path: Path,
+    daemons: list[Daemon],
+    monkeypatch: pytest.MonkeyPatch,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """The same removal with ECSYNC_PRUNE=On and the guard opened deletes the service, so the
+    tests above would see a prune if one happened."""
+    environment = {"ECSYNC_PRUNE": "On", "ECSYNC_PRUNE_MAX_SHARE": "1"}
+    daemon = remove_web_under_a_daemon(
+        environment, sandbox, moto_endpoint, tmp_path, daemons, monkeypatch
+    )
+    daemon.wait_for("service_deleted")
+
+    assert web_state(boto_client)[0] != "ACTIVE"
+    assert daemon.stop() == 0
+
+
+def test_a_misspelt_switch_stops_the_daemon_with_one_line() -> None:
+    """ECSYNC_PRUNE=flase exits 1 before touching AWS, with one line naming the variable."""
+    ran = subprocess.run(
+        [ECSYNC, "run", "--source", "nowhere"],
+        env=aws_env(ECSYNC_PRUNE="flase"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert ran.returncode == 1
+    assert ran.stderr.splitlines() == [
+        "ecsync: ECSYNC_PRUNE='flase' is not on or off: use true/false, 1/0, yes/no or on/off "
+        "(any case)"
+    ]
+    assert ran.stdout == ""
