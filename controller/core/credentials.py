@@ -35,9 +35,17 @@ _SECRET_WORDS = frozenset({"PASS", "PWD", "PW", "AUTH", "OAUTH", "CREDS", "DSN",
 _SECRET_LAST_WORDS = frozenset({"KEY", "KEYS"})
 """Only as the last word: `SIGNING_KEY` is secret, `KEY_PREFIX` is not."""
 
-_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an AWS access key ID", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")),
+    (
+        "a private key",
+        # The whole key, to its END line (or to the end of the text when that is cut off).
+        re.compile(
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*)",
+            re.DOTALL,
+        ),
+    ),
     ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{20,}")),
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Stripe secret key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}")),
@@ -45,13 +53,13 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a JSON Web Token", re.compile(r"\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*", re.ASCII)),
     (
         "a URL with a password",
-        # Only the user:password part matches, so the scheme and host stay readable.
-        re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@[^\s])"),
+        # Only the user:password part matches, so the scheme and host stay readable. The
+        # user may be empty (`redis://:pw@host`); the password runs to the last `@` before
+        # the host, as URL parsers read it (RFC 3986, section 3.2).
+        re.compile(r"(?<=://)[^/\s?#@:'\"`]*:[^/\s?#'\"`]+(?=@[^/\s@'\"`]+)"),
     ),
 )
 """What a credential looks like, with the words a warning uses for it."""
-
-SHAPE_PATTERNS = tuple(pattern for _, pattern in _SHAPES)
 
 _HIGH_ENTROPY_LENGTH = 20
 _HIGH_ENTROPY_BITS = 3.5
@@ -71,7 +79,7 @@ def is_secret_name(name: str) -> bool:
 
 def shape(value: str) -> str | None:
     """What `value` looks like ("an AWS access key ID"...) when it has a credential's shape."""
-    for description, pattern in _SHAPES:
+    for description, pattern in SHAPES:
         if pattern.search(value):
             return description
     return None

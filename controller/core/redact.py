@@ -6,6 +6,11 @@ danger is plain-text values, which are hidden when
   whose name looks secret (`DB_PASSWORD`, `API_KEY`...);
 - they sit under a secret-looking key of a mapping whose keys users choose
   (`dockerLabels`, log driver `options`, `tags`...);
+- they sit inside a string: a command line, a shell script, a URL, an HTTP
+  header (`--password=…`, `mysql -p…`, `PGPASSWORD=…`, `scheme://user:pw@host`;
+  see `controller.core.inline`). Only that part of the string is hidden, and an
+  argument list (a container's `command` after its `entryPoint`) is read as
+  one command line, so `["--token", "…"]` hides its second item;
 - they have the shape of a well-known credential (an AWS access key ID, a
   private key, a GitHub token...), wherever they are.
 
@@ -15,15 +20,16 @@ goes through `scrub`, with the secret values of the request at hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from controller.core import credentials
+from controller.core import credentials, inline
 from controller.core.credentials import is_secret_name
 
 __all__ = [
     "FREE_FORM_MAPS",
     "REDACTED",
+    "arguments_before",
     "hidden",
     "is_secret_entry",
     "is_secret_item",
@@ -63,11 +69,13 @@ def is_secret_item(key: str, value: Any) -> bool:
     return is_secret_name(key) or looks_secret(value)
 
 
-def redact(value: Any, field: str = "") -> Any:
+def redact(value: Any, field: str = "", *, before: Sequence[Any] = ()) -> Any:
     """A copy of `value` (any JSON-like data) with every secret value replaced.
 
     `field` is the name of the field that holds `value`, so that a free-form
-    mapping is recognised when it is passed on its own.
+    mapping is recognised when it is passed on its own. `before` is, for an
+    argument list, the arguments that come before it (a container's
+    `entryPoint` before its `command`).
     """
     if isinstance(value, dict):
         hide_value = is_secret_entry(value)
@@ -76,13 +84,24 @@ def redact(value: Any, field: str = "") -> Any:
             secret = (hide_value and key == "value") or (
                 field in FREE_FORM_MAPS and is_secret_item(key, item)
             )
-            copy[key] = hidden(item) if secret else redact(item, key)
+            context = arguments_before(value, key)
+            copy[key] = hidden(item) if secret else redact(item, key, before=context)
         return copy
     if isinstance(value, list):
-        return [redact(item) for item in value]
-    if looks_secret(value):
-        return REDACTED
+        found = inline.find_in_args(value, before)
+        return [
+            inline.mask(item, secrets, REDACTED) if isinstance(item, str) else redact(item)
+            for item, secrets in zip(value, found, strict=True)
+        ]
+    if isinstance(value, str):
+        return inline.mask(value, inline.find(value), REDACTED)
     return value
+
+
+def arguments_before(container: Mapping[str, Any], key: str) -> Sequence[Any]:
+    """What runs before `container[key]`: a container's `entryPoint`, for its `command`."""
+    entry_point = container.get("entryPoint") if key == "command" else None
+    return entry_point if isinstance(entry_point, list) else ()
 
 
 def hidden(value: Any) -> Any:
@@ -93,7 +112,7 @@ def hidden(value: Any) -> Any:
     return None if value is None else REDACTED
 
 
-def secret_values(value: Any, field: str = "") -> set[str]:
+def secret_values(value: Any, field: str = "", *, before: Sequence[Any] = ()) -> set[str]:
     """Every plain-text secret in `value`, as text, to `scrub` from messages about it."""
     found: set[str] = set()
     if isinstance(value, dict):
@@ -105,21 +124,24 @@ def secret_values(value: Any, field: str = "") -> set[str]:
             if secret and item is not None and not isinstance(item, dict | list):
                 found.add(str(item))
             else:
-                found |= secret_values(item, key)
+                found |= secret_values(item, key, before=arguments_before(value, key))
     elif isinstance(value, list):
-        for item in value:
-            found |= secret_values(item)
+        for item, secrets in zip(value, inline.find_in_args(value, before), strict=True):
+            if isinstance(item, str):
+                found |= {item[s.start : s.end] for s in secrets}
+            else:
+                found |= secret_values(item)
+    elif isinstance(value, str):
+        found |= {value[s.start : s.end] for s in inline.find(value)}
     return found
 
 
 def scrub(text: str, values: Iterable[str] = ()) -> str:
-    """`text` with each of `values`, and anything shaped like a credential, replaced."""
+    """`text` with each of `values`, and any secret `inline` finds in it, replaced."""
     for value in sorted(set(values), key=len, reverse=True):
         if len(value) >= _SHORTEST_SCRUBBED:
             text = text.replace(value, REDACTED)
-    for pattern in credentials.SHAPE_PATTERNS:
-        text = pattern.sub(REDACTED, text)
-    return text
+    return inline.mask(text, inline.find(text), REDACTED)
 
 
 def scrub_all(value: Any) -> Any:
@@ -129,5 +151,11 @@ def scrub_all(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: scrub_all(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [scrub_all(item) for item in value]
+        found = inline.find_in_args(value)
+        return [
+            scrub(inline.mask(item, secrets, REDACTED))
+            if isinstance(item, str)
+            else scrub_all(item)
+            for item, secrets in zip(value, found, strict=True)
+        ]
     return value

@@ -6,7 +6,7 @@ drift alerts and status pages all show which fields differ and how.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +46,18 @@ def compare(
 
 
 def _walk(
-    path: str, field: str, desired: Any, live: Any, out: list[FieldChange], *, secret: bool = False
+    path: str,
+    field: str,
+    desired: Any,
+    live: Any,
+    out: list[FieldChange],
+    *,
+    secret: bool = False,
+    before: tuple[Sequence[Any], Sequence[Any]] = ((), ()),
 ) -> None:
     """Compare `desired` and `live` (the values of `field`, at `path`); `secret` is
-    true inside a value that must not be shown (see `controller.core.redact`)."""
+    true inside a value that must not be shown (see `controller.core.redact`);
+    `before` holds, for an argument list, the arguments that run before it."""
     if desired == live:
         return
     if isinstance(desired, dict) and isinstance(live, dict):
@@ -62,13 +70,26 @@ def _walk(
                 or (entry and key == "value")
                 or (free_form and (redact.is_secret_item(key, d) or redact.is_secret_item(key, v)))
             )
-            _walk(pointer.join(path, key), key, d, v, out, secret=hide)
+            context = (redact.arguments_before(desired, key), redact.arguments_before(live, key))
+            _walk(pointer.join(path, key), key, d, v, out, secret=hide, before=context)
         return
     if isinstance(desired, list) and isinstance(live, list) and len(desired) == len(live):
+        shown: tuple[list[Any], list[Any]] | None = None
         for index, (d, v) in enumerate(zip(desired, live, strict=True)):
-            _walk(pointer.join(path, index), "", d, v, out, secret=secret)
+            item_path = pointer.join(path, index)
+            if secret or isinstance(d, dict | list) or isinstance(v, dict | list):
+                _walk(item_path, "", d, v, out, secret=secret)
+            elif d != v:
+                # An item of a command line is shown as the whole line redacts it
+                # (`["--token", "…"]` hides the second item).
+                shown = shown or (
+                    redact.redact(desired, before=before[0]),
+                    redact.redact(live, before=before[1]),
+                )
+                out.append(FieldChange(item_path, shown[0][index], shown[1][index]))
         return
     if secret:
         out.append(FieldChange(path, redact.hidden(desired), redact.hidden(live)))
     else:
-        out.append(FieldChange(path, redact.redact(desired, field), redact.redact(live, field)))
+        shown_desired = redact.redact(desired, field, before=before[0])
+        out.append(FieldChange(path, shown_desired, redact.redact(live, field, before=before[1])))

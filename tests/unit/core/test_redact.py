@@ -166,3 +166,44 @@ def test_a_url_password_is_hidden_and_the_host_stays_readable() -> None:
         redact.scrub("fetching https://bot:tok3n-XYZ@git.example.com/infra.git")
         == f"fetching https://{redact.REDACTED}@git.example.com/infra.git"
     )
+
+
+def test_redact_hides_only_the_secret_part_of_command_lines() -> None:
+    """A container's command keeps its readable parts; its entryPoint gives it context."""
+    container = {
+        "entryPoint": ["mysql"],
+        "command": ["-u", "app", "-psecret", "--host", "db"],
+        "healthCheck": {"command": ["CMD-SHELL", "curl -H 'X-Api-Key: k3y' localhost"]},
+        "environment": [{"name": "JAVA_OPTS", "value": "-Ddb.password=pw -Xmx1g"}],
+    }
+    assert redact.redact(container) == {
+        "entryPoint": ["mysql"],
+        "command": ["-u", "app", f"-p{REDACTED}", "--host", "db"],
+        "healthCheck": {"command": ["CMD-SHELL", f"curl -H 'X-Api-Key: {REDACTED}' localhost"]},
+        "environment": [{"name": "JAVA_OPTS", "value": f"-Ddb.password={REDACTED} -Xmx1g"}],
+    }
+
+
+def test_secret_values_of_a_request_include_secrets_inside_strings() -> None:
+    """An AWS error quoting a command is scrubbed of the password in it and of a split value."""
+    params = {"overrides": {"containerOverrides": [{"command": ["--token", "tok-1234", "run"]}]}}
+    values = redact.secret_values(params)
+    assert values == {"tok-1234"}
+    message = "Invalid parameter: command [--token tok-1234 run] and mysql -pdbsecret"
+    assert redact.scrub(message, values) == (
+        f"Invalid parameter: command [--token {REDACTED} run] and mysql -p{REDACTED}"
+    )
+
+
+def test_scrub_all_reads_a_list_in_a_log_event_as_a_command_line() -> None:
+    """A command logged as a list loses the value that follows a secret flag."""
+    event = {"event": "x", "command": ["app", "--password", "pw-1234", "--port", "80"]}
+    assert redact.scrub_all(event) == {
+        "event": "x",
+        "command": ["app", "--password", REDACTED, "--port", "80"],
+    }
+
+
+def test_a_url_password_may_hold_an_at_sign() -> None:
+    """The password runs to the last `@` before the host, so no part of it is shown."""
+    assert redact.scrub("postgres://app:p@ss@db:5432/app") == f"postgres://{REDACTED}@db:5432/app"

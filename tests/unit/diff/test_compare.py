@@ -59,3 +59,27 @@ def test_pointer_tokens_are_escaped() -> None:
     changes = compare({"tags": {"a/b": "1"}}, {"tags": {"a/b": "2"}}, ["tags"])
     assert changes[0].path == "/tags/a~1b"
     assert changes[0].top_field == "tags"
+
+
+def test_a_changed_command_line_shows_its_secret_part_redacted() -> None:
+    """Only the changed item is reported, redacted as its whole command line reads it."""
+    desired = {
+        "c": [{"entryPoint": ["mysql"], "command": ["-u", "app", "-pnew-pw", "--token", "t2"]}]
+    }
+    live = {"c": [{"entryPoint": ["mysql"], "command": ["-u", "app", "-pold-pw", "--token", "t1"]}]}
+    changes = compare(desired, live, ["c"])
+    assert changes == [
+        FieldChange("/c/0/command/2", f"-p{REDACTED}", f"-p{REDACTED}"),
+        FieldChange("/c/0/command/4", REDACTED, REDACTED),
+    ]
+
+
+def test_a_changed_shell_string_keeps_its_readable_parts() -> None:
+    """A script whose password changed shows the script with the password hidden."""
+    desired = {"command": ["sh", "-c", "PGPASSWORD=new psql -h db2"]}
+    live = {"command": ["sh", "-c", "PGPASSWORD=old psql -h db1"]}
+    assert compare(desired, live, ["command"]) == [
+        FieldChange(
+            "/command/2", f"PGPASSWORD={REDACTED} psql -h db2", f"PGPASSWORD={REDACTED} psql -h db1"
+        )
+    ]

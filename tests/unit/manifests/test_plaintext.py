@@ -22,6 +22,7 @@ spec:
   containerDefinitions:
     - name: web
       image: nginx
+      memory: 128
       environment:
         - name: NODE_ENV
           value: production
@@ -43,8 +44,8 @@ def test_credential_shaped_and_random_secret_values_warn(write: Write, root: Pat
     loaded = load(root)
     assert loaded.ok
     assert [(w.location.line, w.path) for w in loaded.warnings] == [
-        (13, "spec.containerDefinitions[0].environment[1].value"),
-        (17, "spec.containerDefinitions[0].environment[3].value"),
+        (14, "spec.containerDefinitions[0].environment[1].value"),
+        (18, "spec.containerDefinitions[0].environment[3].value"),
     ]
     first, second = (w.message for w in loaded.warnings)
     assert first.startswith("environment variable BUILD_NOTE holds what looks like an AWS access")
@@ -104,3 +105,75 @@ spec:
         "got a value that is not shown because it looks secret; quote it to write it as text"
     )
     assert "8080" in errors[1]
+
+
+def test_secrets_in_command_lines_warn_naming_container_and_field(write: Write, root: Path) -> None:
+    """Each argument holding a password warns once, at its own path, naming the flag, never
+    the value; an ordinary `-p` port does not warn."""
+    write(
+        "db.yaml",
+        """\
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {name: db}
+spec:
+  containerDefinitions:
+    - name: tools
+      image: mysql:8
+      memory: 128
+      entryPoint: [mysql]
+      command: ["-u", "app", "-pPLANTED-1", "--port", "3306"]
+      healthCheck:
+        command: [CMD-SHELL, "curl -fsSu admin:PLANTED-2 http://localhost/ || exit 1"]
+      environment: [{name: DATABASE_URL, value: "postgres://app:PLANTED-3@db/app"}]
+    - name: proxy
+      image: nginx
+      memory: 128
+      command: ["sh", "-c", "ssh -p 2222 host && export PGPASSWORD=PLANTED-4 && psql"]
+""",
+    )
+    loaded = load(root)
+    assert loaded.ok
+    found = [(w.path, w.message.split(" in plain text;")[0]) for w in loaded.warnings]
+    assert found == [
+        (
+            "spec.containerDefinitions[0].command[2]",
+            "command of container tools holds the password of mysql's `-p`",
+        ),
+        (
+            "spec.containerDefinitions[0].healthCheck.command[1]",
+            "healthCheck.command of container tools holds the password of curl's "
+            "`-u`/`--user`/`-U`/`--proxy-user`",
+        ),
+        (
+            "spec.containerDefinitions[0].environment[0].value",
+            "environment variable DATABASE_URL holds what looks like a URL with a password",
+        ),
+        (
+            "spec.containerDefinitions[1].command[2]",
+            "command of container proxy holds the value of `PGPASSWORD`",
+        ),
+    ]
+    assert all("`secrets` with `valueFrom`" in w.message for w in loaded.warnings)
+    assert "PLANTED" not in "\n".join(str(w) for w in loaded.warnings)
+
+
+def test_a_task_override_command_with_a_password_warns(write: Write, root: Path) -> None:
+    """A one-off Task's overridden command is checked as a container's command."""
+    write(
+        "migrate.yaml",
+        """\
+apiVersion: ecsync/v1
+kind: Task
+metadata: {name: migrate}
+spec:
+  cluster: prod
+  taskDefinition: web:1
+  overrides:
+    containerOverrides:
+      - {name: web, command: ["migrate", "--db-password", "PLANTED-5"]}
+""",
+    )
+    (warning,) = [w for w in load(root).warnings if "containerOverrides" in w.path]
+    assert warning.path == "spec.overrides.containerOverrides[0].command[2]"
+    assert warning.message.startswith("command of container web holds the value of `--db-password`")
