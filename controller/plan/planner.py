@@ -25,7 +25,7 @@ from controller.core.resources import (
 from controller.diff import pointer
 from controller.diff.compare import FieldChange, compare
 from controller.diff.normalise import COMPUTED, NAMESPACE_REFERENCES, normalise
-from controller.diff.normalise.common import arns_as_names, user_tags
+from controller.diff.normalise.common import arns_as_names, concrete_paths, user_tags
 from controller.diff.normalise.task_definition import content_hash
 from controller.plan import ordering, prune, references, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
@@ -254,9 +254,10 @@ def _normalised_pair(
     if names:
         live_spec = arns_as_names(compare_spec, live_spec, NAMESPACE_REFERENCES[d.id.kind], names)
     live_norm = normalise(d.id.kind, live_spec)
-    for path in COMPUTED.get(d.id.kind, ()):
-        if not pointer.has(desired_norm, path):
-            desired_norm = pointer.graft(desired_norm, live_norm, path)
+    for computed in COMPUTED.get(d.id.kind, ()):
+        for path in concrete_paths(desired_norm, computed):
+            if not pointer.has(desired_norm, path):
+                desired_norm = pointer.graft(desired_norm, live_norm, path)
     for path in d.annotations.ignore:
         desired_norm = pointer.graft(desired_norm, live_norm, path)
     return desired_norm, live_norm

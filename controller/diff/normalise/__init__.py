@@ -49,6 +49,11 @@ COMPUTED: dict[Kind, tuple[str, ...]] = {
         # Without a namespace, Service Connect uses the cluster's default one, and
         # ECS reports its ARN (ECS API Reference, ServiceConnectConfiguration).
         "/serviceConnectConfiguration/namespace",
+        # Documented defaults that depend on the namespace or the task definition
+        # (ServiceConnectClientAlias.dnsName: discoveryName.namespace;
+        # ServiceConnectService.ingressPortOverride: the container port).
+        "/serviceConnectConfiguration/services/*/clientAliases/*/dnsName",
+        "/serviceConnectConfiguration/services/*/ingressPortOverride",
     ),
     Kind.CLUSTER: (
         "/configuration/executeCommandConfiguration/logging",
@@ -64,7 +69,8 @@ COMPUTED: dict[Kind, tuple[str, ...]] = {
 
 A manifest that omits one of these does not manage it: the planner takes the
 live value, so AWS's choice never shows as drift. A manifest that sets one
-manages it like any other field.
+manages it like any other field. A `*` token stands for every index of a list
+the manifest has there.
 """
 
 

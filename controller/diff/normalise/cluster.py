@@ -1,10 +1,22 @@
-"""ECS clusters: settings and capacity provider lists in canonical form."""
+"""ECS clusters: settings and capacity provider lists in canonical form, and the
+exec-command logging defaults ECS reports.
+
+Each default is listed with its source in docs/fidelity.md and pinned by a
+case in tests/fidelity/cases/cluster/.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from controller.diff.normalise import common
+
+EXEC_LOG_DEFAULTS: dict[str, Any] = {
+    "cloudWatchEncryptionEnabled": False,
+    "s3EncryptionEnabled": False,
+}
+"""ExecuteCommandLogConfiguration: "If not specified, encryption will be off", and
+DescribeClusters reports both flags as false."""
 
 
 def normalise(spec: dict[str, Any]) -> dict[str, Any]:
@@ -17,4 +29,19 @@ def normalise(spec: dict[str, Any]) -> dict[str, Any]:
         result["defaultCapacityProviderStrategy"] = common.strategy(
             result["defaultCapacityProviderStrategy"]
         )
+    if "configuration" in result:
+        result["configuration"] = _configuration(result["configuration"])
     return result
+
+
+def _configuration(configuration: Any) -> Any:
+    if not isinstance(configuration, dict):
+        return configuration
+    execute = configuration.get("executeCommandConfiguration")
+    if not isinstance(execute, dict) or not isinstance(execute.get("logConfiguration"), dict):
+        return configuration
+    logs = common.with_defaults(execute["logConfiguration"], EXEC_LOG_DEFAULTS)
+    return {
+        **configuration,
+        "executeCommandConfiguration": {**execute, "logConfiguration": logs},
+    }

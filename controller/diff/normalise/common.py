@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -46,6 +47,12 @@ def sorted_by(items: Any, key: Callable[[Any], Any]) -> Any:
     if not isinstance(items, list):
         return items
     return sorted(items, key=lambda item: repr(key(item)))
+
+
+def canonical(item: Any) -> str:
+    """A sort key for list items that does not depend on the order their keys were
+    written in (a manifest and an AWS answer may spell a mapping in any key order)."""
+    return json.dumps(item, sort_keys=True, default=str)
 
 
 def field_of(name: str) -> Callable[[Any], Any]:
@@ -125,3 +132,24 @@ def _at(path: str, value: Any) -> dict[str, Any]:
     for token in reversed(pointer.split(path)):
         document = {token: document}
     return dict(document)
+
+
+ANY_INDEX = "*"
+
+
+def concrete_paths(document: Any, path: str) -> list[str]:
+    """`path` with each `*` token (any list index) expanded over the indices that
+    `document` has there; a path without `*` is returned as it is."""
+    found = [""]
+    for part in pointer.split(path):
+        if part != ANY_INDEX:
+            found = [pointer.join(prefix, part) for prefix in found]
+            continue
+        found = [
+            pointer.join(prefix, index)
+            for prefix in found
+            for items in [pointer.get(document, prefix)]
+            if isinstance(items, list)
+            for index in range(len(items))
+        ]
+    return found
