@@ -46,7 +46,7 @@ def test_apply_fixes_is_idempotent() -> None:
 
 def test_every_fix_documents_the_aws_behaviour_it_restores() -> None:
     """Each fix has a docstring naming AWS."""
-    for fix in motofixes._FIXES:
+    for fix in motofixes.FIXES:
         assert "AWS" in (fix.__doc__ or ""), fix
 
 
@@ -166,16 +166,6 @@ def test_capacity_provider_duplicates_and_unknowns_are_client_errors(
 
     assert error_of(duplicate)[:2] == (400, "ClientException")
     assert error_of(unknown)[:2] == (400, "ClientException")
-
-
-def test_describe_capacity_providers_without_names_lists_them(moto_endpoint: str, ecs: Any) -> None:
-    """DescribeCapacityProviders with no names describes every provider instead of failing."""
-    asg = {"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x"}
-    ecs.create_capacity_provider(name="ec2", autoScalingGroupProvider=asg)
-
-    listed = ecs.describe_capacity_providers()["capacityProviders"]
-
-    assert [p["name"] for p in listed] == ["ec2"]
 
 
 @pytest.mark.parametrize(

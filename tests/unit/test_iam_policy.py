@@ -10,7 +10,7 @@ A direct client method call (`aws.ecs.describe_services(...)`) counts too.
 Not scanned:
 - `controller/aws/calls.py`: the mechanism itself; it forwards its callers'
   arguments.
-- `controller/aws/local.py` and `controller/aws/motofixes.py`: the embedded
+- `controller/aws/local.py` and `controller/aws/motofixes/`: the embedded
   moto of `--local` (its sandbox VPC, subnets and Auto Scaling group, and
   patches to moto's classes). They never run against AWS.
 """
@@ -38,7 +38,7 @@ CLOUDFORMATION = ROOT / "helm-free-deploy" / "cloudformation.yaml"
 NOT_SCANNED = {
     "controller/aws/calls.py": "the call mechanism; it forwards its callers' arguments",
     "controller/aws/local.py": "the --local sandbox, on moto only",
-    "controller/aws/motofixes.py": "patches to moto's classes, in process",
+    "controller/aws/motofixes/": "patches to moto's classes, in process",
 }
 CALL_FUNCTIONS = frozenset({"call", "paginate", "create"})
 """Functions of `controller.aws.calls` whose 2nd and 3rd arguments are service and operation."""
@@ -185,7 +185,10 @@ def _passed_by_callers(
 
 def scanned_modules() -> Iterator[Path]:
     for path in sorted(CONTROLLER.rglob("*.py")):
-        if path.relative_to(ROOT).as_posix() not in NOT_SCANNED:
+        relative = path.relative_to(ROOT).as_posix()
+        if not any(
+            relative == p or (p.endswith("/") and relative.startswith(p)) for p in NOT_SCANNED
+        ):
             yield path
 
 

@@ -1,0 +1,78 @@
+"""Patches that make moto's in-process backends answer and refuse as AWS does.
+
+moto (see MOTO-NOTES.md) deviates from AWS in ways that would show up as
+false drift (fields it drops on create), hide our bugs (duplicate creates
+that silently replace, describe calls with more names than AWS accepts,
+lists that never page) or fail requests AWS takes (HTTP 500s). Each fix
+restores one documented AWS behaviour at the narrowest level (a response
+handler or a backend method) and names it in its docstring. The modules
+split the fixes by concern; `apply_fixes()` applies them all, once per
+process, and is safe to call again. They only ever touch moto's classes,
+in this process, and nothing in the product imports them but `local`.
+"""
+
+from __future__ import annotations
+
+from moto.ecr import exceptions as ecr_exceptions
+from moto.ecr.responses import ECRResponse
+from moto.ecs import exceptions as ecs_exceptions
+from moto.ecs.responses import EC2ContainerServiceResponse
+
+from controller.aws.motofixes import clusters, paging, serialised, services, tasks
+from controller.aws.motofixes.patching import Fix
+from controller.aws.motofixes.settling import settle_services
+
+ECS, ECR = EC2ContainerServiceResponse, ECRResponse
+
+FIXES: tuple[Fix, ...] = (
+    services.store_create_service_fields,
+    services.mirror_update_to_primary_deployment,
+    services.refuse_duplicate_service,
+    services.security_groups_are_optional,
+    clusters.keep_existing_cluster,
+    clusters.refuse_duplicate_capacity_provider,
+    clusters.unknown_capacity_provider_on_delete,
+    clusters.describe_every_capacity_provider,
+    tasks.task_level_memory,
+    tasks.run_task_as_aws_does,
+    paging.pages(ECS, "list_task_definitions", "taskDefinitionArns", 100, 100),
+    paging.pages(ECS, "list_services", "serviceArns", 10, 100),
+    paging.pages(ECS, "list_clusters", "clusterArns", 100, 100),
+    paging.pages(
+        ECS, "describe_capacity_providers", "capacityProviders", 10, 10, names="capacityProviders"
+    ),
+    paging.pages(ECR, "describe_repositories", "repositories", 100, 1000, names="repositoryNames"),
+    paging.pages(ECR, "describe_images", "imageDetails", 100, 1000, names="imageIds"),
+    paging.limit(
+        ECS, "describe_services", "services", 10, ecs_exceptions.InvalidParameterException
+    ),
+    paging.limit(
+        ECS, "describe_clusters", "clusters", 100, ecs_exceptions.InvalidParameterException
+    ),
+    paging.limit(
+        ECS,
+        "describe_capacity_providers",
+        "capacityProviders",
+        100,
+        ecs_exceptions.InvalidParameterException,
+    ),
+    paging.limit(
+        ECR,
+        "describe_repositories",
+        "repositoryNames",
+        100,
+        ecr_exceptions.InvalidParameterException,
+    ),
+    paging.limit(ECR, "describe_images", "imageIds", 100, ecr_exceptions.InvalidParameterException),
+    # Last, so that the lock is taken outside every other fix of these handlers.
+    *(serialised.serialised(name) for name in serialised.HANDLERS),
+)
+
+
+def apply_fixes() -> None:
+    """Apply every fix to moto's classes in this process; calling it again is a no-op."""
+    for fix in FIXES:
+        fix()
+
+
+__all__ = ["FIXES", "apply_fixes", "settle_services"]

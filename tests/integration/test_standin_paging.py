@@ -1,0 +1,208 @@
+"""The local stand-in pages as AWS pages: default and maximum page sizes, and refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+ASG = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x"
+
+
+def arrange_clusters(client: Any, count: int) -> None:
+    for n in range(count):
+        client.create_cluster(clusterName=f"c{n:03}")
+
+
+def arrange_services(client: Any, count: int) -> None:
+    client.create_cluster(clusterName="big")
+    client.register_task_definition(
+        family="t", containerDefinitions=[{"name": "a", "image": "x", "memory": 8}]
+    )
+    for n in range(count):
+        client.create_service(cluster="big", serviceName=f"s{n:03}", taskDefinition="t")
+
+
+def arrange_task_definitions(client: Any, count: int) -> None:
+    for _ in range(count):
+        client.register_task_definition(
+            family="t", containerDefinitions=[{"name": "a", "image": "x", "memory": 8}]
+        )
+
+
+def arrange_providers(client: Any, count: int) -> None:
+    for n in range(count):
+        client.create_capacity_provider(
+            name=f"p{n:02}", autoScalingGroupProvider={"autoScalingGroupArn": ASG}
+        )
+
+
+def arrange_repositories(client: Any, count: int) -> None:
+    for n in range(count):
+        client.create_repository(repositoryName=f"r{n:03}")
+
+
+# (service, operation, extra params, result key, default page, maximum page, arrange, items)
+# Each item count is the default page and more; the providers' includes FARGATE and
+# FARGATE_SPOT. Sources: each operation's maxResults in the ECS and ECR API Reference.
+CASES = [
+    ("ecs", "list_clusters", {}, "clusterArns", 100, 100, arrange_clusters, 101),
+    ("ecs", "list_services", {"cluster": "big"}, "serviceArns", 10, 100, arrange_services, 12),
+    (
+        "ecs",
+        "list_task_definitions",
+        {},
+        "taskDefinitionArns",
+        100,
+        100,
+        arrange_task_definitions,
+        101,
+    ),
+    ("ecs", "describe_capacity_providers", {}, "capacityProviders", 10, 10, arrange_providers, 9),
+    ("ecr", "describe_repositories", {}, "repositories", 100, 1000, arrange_repositories, 101),
+]
+IDS = [case[1] for case in CASES]
+
+
+def extra(operation: str) -> int:
+    """Items every account has: FARGATE and FARGATE_SPOT."""
+    return 2 if operation == "describe_capacity_providers" else 0
+
+
+def every_page(client: Any, operation: str, key: str, **params: Any) -> list[list[Any]]:
+    pages, token = [], None
+    while True:
+        page = getattr(client, operation)(**params, **({"nextToken": token} if token else {}))
+        pages.append(page[key])
+        token = page.get("nextToken")
+        if not token:
+            return pages
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "key", "default", "most", "arrange", "count"),
+    CASES,
+    ids=IDS,
+)
+def test_default_page_size_then_next_token(
+    boto_client: Callable[[str], Any],
+    service: str,
+    operation: str,
+    params: dict[str, Any],
+    key: str,
+    default: int,
+    most: int,
+    arrange: Callable[[Any, int], None],
+    count: int,
+) -> None:
+    """Without maxResults a call answers AWS's default page and a nextToken to the rest."""
+    client = boto_client(service)
+    arrange(client, count)
+    largest = every_page(client, operation, key, **params, maxResults=most)
+
+    pages = every_page(client, operation, key, **params)
+
+    assert [len(p) for p in pages] == [default, count + extra(operation) - default]
+    assert [item for page in pages for item in page] == [i for page in largest for i in page]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "key", "default", "most", "arrange", "count"),
+    CASES,
+    ids=IDS,
+)
+def test_max_results_beyond_the_limit_is_refused(
+    boto_client: Callable[[str], Any],
+    service: str,
+    operation: str,
+    params: dict[str, Any],
+    key: str,
+    default: int,
+    most: int,
+    arrange: Callable[[Any, int], None],
+    count: int,
+) -> None:
+    """maxResults one over the operation's maximum, or 0, is an InvalidParameterException."""
+    client = boto_client(service)
+    arrange(client, 1)
+
+    # botocore itself refuses ECR's 0 (the model's `min`); ECS's model sets no bounds.
+    for size in (most + 1, 0) if service == "ecs" else (most + 1,):
+        with pytest.raises(ClientError) as raised:
+            getattr(client, operation)(**params, maxResults=size)
+        response = raised.value.response
+        assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (
+            400,
+            "InvalidParameterException",
+        )
+    assert getattr(client, operation)(**params, maxResults=most)[key]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "key", "default", "most", "arrange", "count"),
+    CASES,
+    ids=IDS,
+)
+def test_a_garbage_next_token_is_refused(
+    boto_client: Callable[[str], Any],
+    service: str,
+    operation: str,
+    params: dict[str, Any],
+    key: str,
+    default: int,
+    most: int,
+    arrange: Callable[[Any, int], None],
+    count: int,
+) -> None:
+    """A nextToken the server never handed out is refused, not read as "from page one"."""
+    client = boto_client(service)
+    arrange(client, 1)
+
+    with pytest.raises(ClientError) as raised:
+        getattr(client, operation)(**params, nextToken="not-a-token")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "nextToken" in raised.value.response["Error"]["Message"]
+
+
+def test_smaller_pages_follow_max_results(boto_client: Callable[[str], Any]) -> None:
+    """maxResults under the default sets the page size, and the last page has no nextToken."""
+    ecr = boto_client("ecr")
+    arrange_repositories(ecr, 5)
+
+    pages = every_page(ecr, "describe_repositories", "repositories", maxResults=2)
+
+    assert [[r["repositoryName"] for r in p] for p in pages] == [
+        ["r000", "r001"],
+        ["r002", "r003"],
+        ["r004"],
+    ]
+
+
+def test_ecr_refuses_paging_beside_repository_names(boto_client: Callable[[str], Any]) -> None:
+    """DescribeRepositories with repositoryNames takes no maxResults, as the API Reference says."""
+    ecr = boto_client("ecr")
+    arrange_repositories(ecr, 2)
+
+    named = ecr.describe_repositories(repositoryNames=["r000", "r001"])["repositories"]
+    with pytest.raises(ClientError) as raised:
+        ecr.describe_repositories(repositoryNames=["r000"], maxResults=1)
+
+    assert [r["repositoryName"] for r in named] == ["r000", "r001"]
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_capacity_providers_asked_by_name_are_answered_whole(
+    boto_client: Callable[[str], Any],
+) -> None:
+    """Twelve providers named in one call are all described: only the listing form pages."""
+    ecs = boto_client("ecs")
+    arrange_providers(ecs, 12)
+    names = [f"p{n:02}" for n in range(12)]
+
+    described = ecs.describe_capacity_providers(capacityProviders=names)
+
+    assert [p["name"] for p in described["capacityProviders"]] == names
+    assert "nextToken" not in described
