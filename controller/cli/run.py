@@ -14,6 +14,7 @@ from controller.cli.status import StatusUnavailable, fetch_status, render_status
 from controller.daemon import leader
 from controller.daemon.controller import DaemonOptions
 from controller.daemon.drift import DriftPolicy
+from controller.daemon.http import ListenError
 from controller.daemon.runner import RunConfig
 from controller.daemon.runner import run as run_daemon
 
@@ -83,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         lease=lease,
     )
     with aws_session(args) as aws:
-        return run_daemon(aws, config)
+        try:
+            return run_daemon(aws, config)
+        except ListenError as error:
+            print(f"ecsync run: {error}", file=sys.stderr)
+            return EXIT_ERROR
 
 
 def lease_timing(args: argparse.Namespace) -> leader.Timing:

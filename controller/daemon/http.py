@@ -75,6 +75,21 @@ def _json(status: HTTPStatus, doc: Any, headers: tuple[tuple[str, str], ...] = (
 _Route = Callable[["_Handler"], _Response]
 
 
+class ListenError(OSError):
+    """The `--listen` address cannot be bound (in use, not this machine's, not allowed)."""
+
+    def __init__(self, listen: str, cause: OSError) -> None:
+        reason = str(cause.strerror or cause)
+        reason = reason[:1].lower() + reason[1:]
+        super().__init__(
+            cause.errno,
+            f"cannot listen on {listen}: {reason}; choose another with --listen or ECSYNC_LISTEN",
+        )
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 class HttpServer:
     def __init__(
         self,
@@ -112,9 +127,7 @@ class HttpServer:
         try:
             server = _Server((host, port), self)
         except OSError as error:
-            reason = error.strerror or error
-            message = f"cannot listen on {self._listen}: {reason}; choose another --listen"
-            raise OSError(error.errno, message) from error
+            raise ListenError(self._listen, error) from None
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.1},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -182,3 +183,29 @@ def test_a_misspelt_switch_stops_the_daemon_with_one_line() -> None:
         "(any case)"
     ]
     assert ran.stdout == ""
+
+
+def test_a_busy_listen_port_is_one_line_and_exit_1(moto_endpoint: str, tmp_path: Path) -> None:
+    """`ecsync run --listen` on a port another process holds exits 1 with one line that says
+    how to choose another address, not a traceback."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        address = f"127.0.0.1:{holder.getsockname()[1]}"
+        command = [ECSYNC, "run", "--source", str(tmp_path), "--endpoint-url", moto_endpoint]
+        command += ["--listen", address, "--cache-dir", str(tmp_path / "cache")]
+        ran = subprocess.run(
+            command,
+            env=aws_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert ran.returncode == 1
+    assert ran.stderr.splitlines() == [
+        f"ecsync run: cannot listen on {address}: address already in use; "
+        "choose another with --listen or ECSYNC_LISTEN"
+    ]
+    assert "Traceback" not in ran.stdout
