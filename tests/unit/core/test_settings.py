@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import pytest
 
-from controller.cli import main
+from controller.cli import main, options
 from controller.core import settings
 from controller.core.settings import Settings, SettingsError
 
+README = Path(__file__).parents[3] / "README.md"
 SWITCHES = [
     name
     for name, field in Settings.model_fields.items()
@@ -213,3 +215,44 @@ def test_format_seconds_round_trips() -> None:
     for value in (0.2, 5.0, 30.0, 120.0, 600.0, 3600.0, 5400.0, 1.5):
         assert math.isclose(settings.seconds(settings.format_seconds(value)), value)
     assert settings.format_seconds(120.0) == "2m"
+
+
+def readme_rows() -> dict[str, tuple[str, str]]:
+    """Each README table row `| `--flag` ... | `ECSYNC_X` | default | ... |` as flag → (variable,
+    default)."""
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`--") and cells[1].startswith("`ECSYNC_"):
+            flag = cells[0].split("`")[1]
+            rows[flag] = (cells[1].strip("`"), cells[2].strip("`"))
+    return rows
+
+
+def test_every_setting_is_in_the_readme_tables() -> None:
+    """Each flag and its variable are a README table row, so the docs cannot drift from the
+    settings; the webhook secret, which has no flag, is named in the text."""
+    rows = readme_rows()
+
+    documented = {flag: variable for flag, (variable, _) in rows.items()}
+    expected = {
+        settings.flag(name): settings.variable(name)
+        for name in Settings.model_fields
+        if name not in settings.ENV_ONLY
+    }
+    assert documented == expected
+    text = README.read_text(encoding="utf-8")
+    assert all(settings.variable(name) in text for name in settings.ENV_ONLY)
+
+
+def test_the_readme_defaults_are_the_settings_defaults() -> None:
+    """Where a setting has a default, the README's table shows the same one, as --help does."""
+    rows = readme_rows()
+
+    wrong = {
+        flag: (shown, default)
+        for flag, (_, shown) in rows.items()
+        if (default := options.default_text(Settings.model_fields[flag[2:].replace("-", "_")]))
+        and shown != default
+    }
+    assert wrong == {}
