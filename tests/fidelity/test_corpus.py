@@ -64,3 +64,34 @@ def test_every_case_names_its_public_source_and_a_change(case: corpus.Case) -> N
     assert case.source.strip(), f"{case.path}: `source` must name a public source"
     assert case.title.strip()
     assert case.changes, f"{case.path}: add at least one real change"
+
+
+MINIMUM_CASES = 60
+"""The issue's floor for the whole corpus, every kind together."""
+
+
+def test_the_corpus_covers_every_kind_and_the_issue_floor() -> None:
+    """The corpus holds at least the issue's 60 cases, with cases for every kind folder."""
+    counts = corpus.coverage(CASES)
+    assert len(CASES) >= MINIMUM_CASES, f"{len(CASES)} cases: {counts}"
+    assert set(counts) == set(corpus.FOLDERS.values()), counts
+
+
+def test_a_malformed_case_file_is_refused(tmp_path: Path) -> None:
+    """A case with an unknown key, or a change with both `set` and `remove`, is a format error."""
+    folder = tmp_path / "service"
+    folder.mkdir()
+    unknown = folder / "unknown.yaml"
+    unknown.write_text(
+        "title: t\nsource: s\nmanifest: {}\nlive: {}\nexpected: x\n", encoding="utf-8"
+    )
+    with pytest.raises(corpus.CaseError, match="unknown keys"):
+        corpus.read_case(unknown)
+    both = folder / "both.yaml"
+    both.write_text(
+        "title: t\nsource: s\nmanifest: {}\nlive: {}\n"
+        "changes: [{set: /a, value: 1, remove: /a, expect: /a}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(corpus.CaseError, match="either"):
+        corpus.read_case(both)

@@ -56,6 +56,10 @@ COMPUTED: dict[Kind, tuple[str, ...]] = {
         "/serviceConnectConfiguration/services/*/ingressPortOverride",
     ),
     Kind.CLUSTER: (
+        # The two parts of `configuration` are separate settings: a manifest that
+        # writes one does not manage the other (ECS reports exec logging DEFAULT).
+        "/configuration/executeCommandConfiguration",
+        "/configuration/managedStorageConfiguration",
         "/configuration/executeCommandConfiguration/logging",
         # `settings: []` sets nothing: ECS reports the account defaults
         # (containerInsights), so an empty list is the same as none.

@@ -15,7 +15,12 @@ DEPLOYMENT_DEFAULTS: dict[str, Any] = {
     "maximumPercent": 200,
     "minimumHealthyPercent": 100,
 }
-CIRCUIT_BREAKER_DEFAULTS: dict[str, Any] = {"enable": False, "rollback": False}
+CIRCUIT_BREAKER_DEFAULTS: dict[str, Any] = {
+    "enable": False,
+    "rollback": False,
+    "resetOnHealthyTask": True,
+}
+THRESHOLD_DEFAULTS: dict[str, Any] = {"type": "BOUNDED_PERCENT", "value": 50}
 LINEAR_DEFAULTS: dict[str, Any] = {"stepPercent": 10.0, "stepBakeTimeInMinutes": 6}
 CANARY_DEFAULTS: dict[str, Any] = {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": 10}
 LIFECYCLE_HOOK_DEFAULTS: dict[str, Any] = {"targetType": "AWS_LAMBDA"}
@@ -127,6 +132,10 @@ def _deployment(config: Any, scheduling: str) -> Any:
     ):
         if field in result:
             result[field] = common.with_defaults(result[field], nested)
+    breaker = result.get("deploymentCircuitBreaker")
+    if isinstance(breaker, dict) and "thresholdConfiguration" in breaker:
+        threshold = common.with_defaults(breaker["thresholdConfiguration"], THRESHOLD_DEFAULTS)
+        result["deploymentCircuitBreaker"] = {**breaker, "thresholdConfiguration": threshold}
     alarms = result.get("alarms")
     if isinstance(alarms, dict) and isinstance(alarms.get("alarmNames"), list):
         result["alarms"] = {**alarms, "alarmNames": sorted(alarms["alarmNames"])}
