@@ -13,7 +13,15 @@ from pathlib import Path
 
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired, SourceLocation
-from controller.manifests import envelope, files, plaintext, references, validation, yamlload
+from controller.manifests import (
+    envelope,
+    files,
+    parity,
+    plaintext,
+    references,
+    validation,
+    yamlload,
+)
 from controller.manifests.errors import ManifestError
 from controller.manifests.references import Entry
 from controller.manifests.yamlload import Document, Limits
@@ -109,6 +117,8 @@ def _document(document: Document) -> tuple[Entry | None, Desired | None, list[Ma
     errors += problems
     if header.name is None:
         return None, None, errors
+    if spec is not None:  # what AWS would refuse, once the spec fits the request model
+        errors += parity.errors(header.kind, header.name, spec, document, header.resource)
     raw = document.data.get("spec")
     raw = raw if isinstance(raw, dict) else {}
     cluster = references.cluster_name(raw.get("cluster")) if header.kind.cluster_scoped else ""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller.core.kinds import Kind, ResourceId
+from controller.manifests import parity
 from controller.manifests.errors import FieldPath, ManifestError
 from controller.manifests.suggest import clip, did_you_mean
 from controller.manifests.yamlload import Document
@@ -133,13 +134,23 @@ def _task_definition(
             )
             errors.append(entry.error(path, message))
         return
-    if family not in families:
-        message = (
-            f"no TaskDefinition '{clip(family)}' in the manifests"
-            f"{did_you_mean(family, families)}; to use one registered outside ecsync, "
-            f"pin it as '{clip(family)}:REVISION' or give its ARN"
+    if family in families:  # what AWS refuses in this request given that task definition
+        errors += parity.against(
+            entry.id.kind,
+            entry.id.name,
+            entry.spec,
+            families[family].spec,
+            family=family,
+            document=entry.document,
+            resource=entry.resource,
         )
-        errors.append(entry.error(path, message))
+        return
+    message = (
+        f"no TaskDefinition '{clip(family)}' in the manifests"
+        f"{did_you_mean(family, families)}; to use one registered outside ecsync, "
+        f"pin it as '{clip(family)}:REVISION' or give its ARN"
+    )
+    errors.append(entry.error(path, message))
 
 
 def _placement(
@@ -160,13 +171,7 @@ def _placement(
             "it must already exist in AWS (checked at plan time)"
         )
         warnings.append(entry.error(("spec", "cluster"), message))
-    strategy = entry.items("capacityProviderStrategy")
-    if strategy and entry.spec.get("launchType") is not None:
-        message = (
-            "launchType and capacityProviderStrategy cannot both be set (AWS rejects it); "
-            "remove one"
-        )
-        errors.append(entry.error(("spec", "launchType"), message))
+    strategy = entry.items("capacityProviderStrategy")  # launchType beside it: refusals
     if cluster is None or not isinstance(cluster.spec.get("capacityProviders"), list):
         return  # providers attached outside the manifests are not known here
     attached = cluster.items("capacityProviders")

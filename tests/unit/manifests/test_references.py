@@ -24,7 +24,7 @@ kind: TaskDefinition
 metadata:
   name: web
 spec:
-  containerDefinitions: [{name: web, image: nginx}]
+  containerDefinitions: [{name: web, image: nginx, memory: 512}]
 """
 
 
@@ -181,7 +181,7 @@ def test_service_strategy_must_use_providers_of_its_manifest_cluster(
         "s.yaml",
         service(
             "  cluster: prod\n  taskDefinition: web\n  capacityProviderStrategy:\n"
-            "    - {capacityProvider: FARGATE}\n    - {capacityProvider: FARGATE_SPOT}\n"
+            "    - {capacityProvider: FARGATE, weight: 1}\n    - {capacityProvider: FARGATE_SPOT}\n"
         ),
     )
     assert located(load(root).errors) == [
@@ -218,7 +218,7 @@ def test_launch_type_and_capacity_strategy_together_are_an_error(write: Write, r
     write(
         "s.yaml",
         service(
-            "  cluster: prod\n  taskDefinition: web\n  launchType: FARGATE\n"
+            "  cluster: prod\n  taskDefinition: web\n  launchType: EC2\n"
             "  capacityProviderStrategy: [{capacityProvider: FARGATE}]\n"
         ),
     )

@@ -1,0 +1,93 @@
+"""Manifest specs as the AWS requests they stand for, and refusal paths back to the spec.
+
+A spec is the create request minus its name parameter, with tags as a
+mapping (the spec rule in DESIGN.md). A Repository's `lifecyclePolicy` and
+`repositoryPolicy` are sent by their own calls, as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from controller.core.kinds import Kind
+from controller.manifests.refusals.base import Path
+
+OPERATIONS = {
+    Kind.REPOSITORY: "CreateRepository",
+    Kind.CLUSTER: "CreateCluster",
+    Kind.CAPACITY_PROVIDER: "CreateCapacityProvider",
+    Kind.TASK_DEFINITION: "RegisterTaskDefinition",
+    Kind.SERVICE: "CreateService",
+    Kind.TASK: "RunTask",
+}
+"""The create call of each kind."""
+
+NAME_PARAMETERS = {
+    Kind.REPOSITORY: "repositoryName",
+    Kind.CLUSTER: "clusterName",
+    Kind.CAPACITY_PROVIDER: "name",
+    Kind.TASK_DEFINITION: "family",
+    Kind.SERVICE: "serviceName",
+}
+"""Where `metadata.name` goes; RunTask has no name."""
+
+REPOSITORY_PARTS = {
+    "lifecyclePolicy": ("PutLifecyclePolicy", "lifecyclePolicyText"),
+    "repositoryPolicy": ("SetRepositoryPolicy", "policyText"),
+}
+"""Repository spec fields sent by calls of their own: (operation, JSON text parameter)."""
+
+
+def request_for(kind: Kind, name: str, spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The create call of `kind` and its request, as boto3 takes it."""
+    parts = REPOSITORY_PARTS if kind is Kind.REPOSITORY else {}
+    request: dict[str, Any] = {}
+    if kind in NAME_PARAMETERS:
+        request[NAME_PARAMETERS[kind]] = name
+    request.update((k, v) for k, v in spec.items() if k != "tags" and k not in parts)
+    tags = spec.get("tags")
+    if isinstance(tags, Mapping):
+        if tags:  # in the mapping's order, so that a list index names a key of the spec
+            key, value = ("Key", "Value") if kind is Kind.REPOSITORY else ("key", "value")
+            request["tags"] = [{key: k, value: v} for k, v in tags.items()]
+    elif tags is not None:
+        request["tags"] = tags
+    return OPERATIONS[kind], request
+
+
+def requests_for(
+    kind: Kind, name: str, spec: Mapping[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every request applying `spec` sends: the create call, then a Repository's policies."""
+    requests = [request_for(kind, name, spec)]
+    if kind is Kind.REPOSITORY:
+        for part, (operation, parameter) in REPOSITORY_PARTS.items():
+            if spec.get(part) is not None:
+                text = json.dumps(spec[part])
+                requests.append((operation, {"repositoryName": name, parameter: text}))
+    return requests
+
+
+def spec_path(kind: Kind, spec: Mapping[str, Any], operation: str, path: Path) -> tuple[Path, bool]:
+    """The document path of a refusal's request `path`, and whether it names a mapping key.
+
+    The name parameter is `metadata.name`; the i-th tag is the i-th key of
+    `spec.tags`; a policy's JSON text is the policy object in the spec.
+    """
+    if not path:
+        return ("spec",), False
+    head, rest = path[0], path[1:]
+    if head == NAME_PARAMETERS.get(kind):
+        return ("metadata", "name"), False
+    for part, (call, parameter) in REPOSITORY_PARTS.items():
+        if operation == call and head == parameter:
+            return ("spec", part, *rest), False
+    tags = spec.get("tags")
+    if head == "tags" and isinstance(tags, Mapping) and rest and isinstance(rest[0], int):
+        keys = list(tags)
+        if rest[0] < len(keys):
+            at_key = len(rest) > 1 and rest[1] in ("key", "Key")
+            return ("spec", "tags", keys[rest[0]]), at_key
+    return ("spec", *path), False
