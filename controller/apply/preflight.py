@@ -8,6 +8,10 @@ once per failed check, and becomes a `PREFLIGHT_FAILED` result, so nothing is
 written for the resource and what depends on it is blocked. `plan` asks the
 same questions read-only (`problem`), so a pull request sees what apply would
 refuse, in the same words.
+
+With `--local`, `Aws.placeholder_images` is set, and `prepare` (when it may
+write) hands it the images it is about to look up first, so that the embedded
+ECR holds a placeholder for an image no CI ever pushed there.
 """
 
 from __future__ import annotations
@@ -28,10 +32,18 @@ from controller.plan.preflight import Answer, Check, Facts, Failure, Needs, Seen
 log = structlog.get_logger()
 
 
-def prepare(aws: Aws, actions: Sequence[Action], *, revision: str | None = None) -> Facts:
-    """The facts every preflight of `actions` needs, looked up in batches."""
+def prepare(
+    aws: Aws, actions: Sequence[Action], *, revision: str | None = None, read_only: bool = False
+) -> Facts:
+    """The facts every preflight of `actions` needs, looked up in batches.
+
+    Unless `read_only` (plan), the images are first offered to
+    `aws.placeholder_images` when it is set (`--local` only).
+    """
     facts = Facts(region=aws.region, creating=preflight.creating(actions))
     needs = reduce(Needs.__or__, (preflight.needs(a, a.spec, facts) for a in actions), Needs())
+    if needs.images and aws.placeholder_images is not None and not read_only:
+        aws.placeholder_images(needs.images)
     facts = replace(
         facts,
         images=lookups.describe_images(aws, needs.images) if needs.images else {},

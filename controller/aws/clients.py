@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
 
+    from controller.plan.preflight import EcrImage
+
 DEFAULT_REGION = "us-east-1"
 
 
@@ -144,6 +146,10 @@ class Aws:
         """When set, every write (`calls.is_write`) asks it before each attempt, retries
         included, and is refused with `errors.NotLeaderError` when it answers False. The
         daemon sets it to its leader-election fencing check; None lets every write through."""
+        self.placeholder_images: Callable[[frozenset[EcrImage]], None] | None = None
+        """`--local` only: preflight hands it the private-ECR images it is about to look up,
+        so that the embedded ECR can hold placeholders (`local.put_placeholder_images`).
+        None, always against AWS, does nothing."""
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 

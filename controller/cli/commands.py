@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +12,7 @@ import structlog
 
 from controller.aws.clients import Aws, AwsConfig, RetryPolicy
 from controller.aws.errors import AwsError
-from controller.cli import render
+from controller.cli import local, render
 from controller.core.settings import Settings
 from controller.manifests.loader import LoadResult, load
 from controller.reconcile.sync import SyncOptions, SyncReport, sync
@@ -67,7 +66,7 @@ def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
         prune_max_share=args.prune_max_share,
         confirm_prune=args.confirm_prune,
         keep_revisions=args.keep_revisions,
-        skip_preflight=getattr(args, "skip_preflight", False),  # apply only
+        skip_preflight=args.skip_preflight,
     )
     with aws_session(args) as aws:
         try:
@@ -87,25 +86,15 @@ def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
 
 @contextmanager
 def aws_session(args: argparse.Namespace) -> Iterator[Aws]:
-    """An Aws for the flags; with --local, backed by an embedded moto server."""
+    """An Aws for the flags; with --local, backed by an embedded moto server whose ECR gets
+    placeholders for the images the manifests name in repositories they own."""
     if not args.local:
         yield Aws(_aws_config(args, args.region, args.endpoint_url, args.profile))
         return
-    for key, value in (
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ):
-        os.environ.setdefault(key, value)
-    from controller.aws import local  # noqa: PLC0415 - moto takes seconds to import: only for --local
-
-    server = local.start_local(args.local_port)
-    try:
-        aws = Aws(_aws_config(args, args.region or "us-east-1", server.endpoint_url, None))
-        local.seed_sandbox(aws)
-        print(f"ecsync: local AWS (moto) at {server.endpoint_url}", file=sys.stderr, flush=True)
+    config = _aws_config(args, args.region, None, None)
+    with local.embedded(config, args.local_port, placeholders_for=args.instance) as (aws, url):
+        print(f"ecsync: local AWS (moto) at {url}", file=sys.stderr, flush=True)
         yield aws
-    finally:
-        server.stop()
 
 
 def _aws_config(

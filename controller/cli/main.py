@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from controller import __version__
-from controller.cli import commands, importer, logs, options, run, safety
+from controller.cli import commands, importer, local, logs, options, run, safety
 from controller.cli import schema as schema_command
 from controller.core import settings
 
@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
             options.add(command, setting, environment=False)
         if name == "plan":
             command.add_argument("--output", choices=("text", "json"), default="text")
+            options.add(
+                command,
+                "skip_preflight",
+                environment=False,
+                help="plan without the read-only checks of images, roles, secret references, "
+                "subnets and security groups that apply makes first",
+            )
         else:
             options.add(command, "skip_preflight", environment=False)
 
@@ -69,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         "import", parents=[common], help="write manifests for resources that exist in AWS"
     )
     importer.add_arguments(imports)
+
+    embedded = sub.add_parser(
+        "local",
+        help="start only the embedded, simulated AWS (moto) and print how to point plan, apply "
+        "and import at it",
+    )
+    local.add_arguments(embedded)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the manifests, for editors")
     schema_command.add_arguments(schema)
@@ -107,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "apply": commands.apply,
         "run": run.run,
         "import": importer.run,
+        "local": local.run,
     }[args.command]
     try:
         return handler(args)

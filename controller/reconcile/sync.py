@@ -77,7 +77,7 @@ def sync(
 
 
 def _with_preflight_problems(aws: Aws, plan: Plan, revision: str | None) -> Plan:
-    facts = preflight.prepare(aws, plan.actions, revision=revision)
+    facts = preflight.prepare(aws, plan.actions, revision=revision, read_only=True)
     found = tuple(p for a in plan.actions if (p := preflight.problem(a, facts)) is not None)
     return replace(plan, problems=plan.problems + found) if found else plan
 

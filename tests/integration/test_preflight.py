@@ -8,6 +8,7 @@ from fnmatch import fnmatchcase as fnmatch
 from pathlib import Path
 from typing import Any
 
+import pytest
 import structlog
 
 from controller.aws import local
@@ -306,6 +307,109 @@ def test_plan_skip_preflight_looks_nothing_up(
     assert planned.plan is not None
     assert planned.plan.problems == ()
     assert calls_sent["DescribeImages"] == 0
+
+
+OWNED_REPOSITORIES = """apiVersion: ecsync/v1
+kind: Repository
+metadata: {name: pf/app}
+spec: {imageTagMutability: IMMUTABLE}
+---
+apiVersion: ecsync/v1
+kind: Repository
+metadata: {name: pf/pinned}
+spec: {}
+"""
+DIGEST = "sha256:" + "ab" * 32
+
+
+def with_placeholders(aws: Aws, instance: str = "ecsync") -> Aws:
+    """`aws` with the `--local` hook set, as the command line sets it."""
+    aws.placeholder_images = lambda images: local.put_placeholder_images(aws, instance, images)
+    return aws
+
+
+def test_local_placeholders_let_a_new_tag_in_an_owned_repository_roll_out(
+    aws: Aws, ecr: Any, tmp_path: Path
+) -> None:
+    """With the `--local` hook, a new tag in a repository the manifests own gets a placeholder
+    (logged), so the revision is registered; a second tag shares the placeholder image."""
+    root = write(tmp_path / "stack", OWNED_REPOSITORIES, taskdef("pf-app", f"{REGISTRY}/pf/app:1"))
+    first, _ = apply(with_placeholders(aws), root)
+    assert first.converged
+
+    for tag in ("2", "3"):
+        (root / "stack.yaml").write_text(
+            (root / "stack.yaml").read_text().replace(f"pf/app:{int(tag) - 1}'", f"pf/app:{tag}'")
+        )
+        with structlog.testing.capture_logs() as events:
+            report = sync(aws, root, SyncOptions(), apply=True)
+        assert [str(r.outcome) for r in report.results] == ["registered"]
+        placed = [e for e in events if e["event"] == "local_image_placeholder"]
+        assert [(e["repository"], e["tag"], e["log_level"]) for e in placed] == [
+            ("pf/app", tag, "info")
+        ]
+
+    (image,) = ecr.describe_images(repositoryName="pf/app")["imageDetails"]
+    assert sorted(image["imageTags"]) == ["2", "3"]
+
+
+def test_local_placeholders_leave_foreign_repositories_digests_and_pushed_images_alone(
+    aws: Aws, ecr: Any, tmp_path: Path
+) -> None:
+    """No placeholder goes into a repository made outside ecsync or under a digest, and a
+    tag CI pushed keeps its image: those images are judged as on AWS."""
+    ecr.create_repository(repositoryName="pf/foreign")
+    pushed = arrange.push_image(ecr, "pf/foreign", "1.0")
+    root = write(tmp_path / "stack", OWNED_REPOSITORIES, taskdef("pf-app", "nginx:1.27"))
+    apply(with_placeholders(aws), root)
+    root = write(
+        tmp_path / "stack",
+        OWNED_REPOSITORIES,
+        taskdef(
+            "pf-app",
+            f"{REGISTRY}/pf/foreign:1.0",
+            f"{REGISTRY}/pf/foreign:2.0",
+            f"{REGISTRY}/pf/pinned@{DIGEST}",
+        ),
+    )
+
+    with structlog.testing.capture_logs() as events:
+        report = sync(aws, root, SyncOptions(), apply=True)
+
+    assert not [e for e in events if e["event"] == "local_image_placeholder"]
+    failed = [e for e in events if e["event"] == "preflight_failed"]
+    assert [str(r.outcome) for r in report.results] == ["preflight_failed"]
+    assert sorted(e["reason"] for e in failed) == [
+        f"image {REGISTRY}/pf/foreign:2.0 not found: repository pf/foreign has no tag 2.0",
+        f"image {REGISTRY}/pf/pinned@{DIGEST} not found: repository pf/pinned has no "
+        f"image {DIGEST}",
+    ]
+    (image,) = ecr.describe_images(repositoryName="pf/foreign")["imageDetails"]
+    assert image["imageDigest"] == pushed
+    assert ecr.describe_images(repositoryName="pf/pinned")["imageDetails"] == []
+
+
+def test_local_placeholders_are_not_put_by_a_plan_or_for_another_instance(
+    aws: Aws, ecr: Any, tmp_path: Path
+) -> None:
+    """A plan only reads, and an instance does not fill repositories another instance owns."""
+    root = write(tmp_path / "stack", OWNED_REPOSITORIES, taskdef("pf-app", "nginx:1.27"))
+    apply(aws, root)
+    root = write(tmp_path / "stack", OWNED_REPOSITORIES, taskdef("pf-app", f"{REGISTRY}/pf/app:1"))
+
+    planned, _ = plan(with_placeholders(aws), root)
+    _, failed = apply(with_placeholders(aws, instance="other"), root)
+
+    assert planned.plan is not None
+    assert len(planned.plan.problems) == 1
+    assert len(failed) == 1
+    assert ecr.describe_images(repositoryName="pf/app")["imageDetails"] == []
+
+
+def test_local_placeholders_refuse_an_aws_without_endpoint(aws_env: None) -> None:
+    """Against AWS itself (no endpoint) the placeholder hook refuses to run."""
+    with pytest.raises(ValueError, match="embedded AWS endpoint only"):
+        local.put_placeholder_images(Aws(AwsConfig(region="us-east-1")), "ecsync", [])
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -27,17 +27,17 @@ def free_port() -> int:
 
 
 class Daemon:
-    """`ecsync run` against a moto endpoint; every JSON log line is kept."""
+    """`ecsync run` against a moto endpoint (None: the caller passes `--local`); every JSON log
+    line is kept."""
 
-    def __init__(self, endpoint: str, args: Sequence[str], cache_dir: Path) -> None:
+    def __init__(self, endpoint: str | None, args: Sequence[str], cache_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = aws_env()
         command = [
             ECSYNC,
             "run",
-            "--endpoint-url",
-            endpoint,
+            *(("--endpoint-url", endpoint) if endpoint else ()),
             "--listen",
             f"127.0.0.1:{self.port}",
             "--log-format",
