@@ -26,6 +26,7 @@ from controller.diff import pointer
 from controller.diff.compare import FieldChange, compare
 from controller.diff.normalise import COMPUTED, NAMESPACE_REFERENCES, normalise
 from controller.diff.normalise.common import arns_as_names, concrete_paths, user_tags
+from controller.diff.normalise.repository import KMS_KEY
 from controller.diff.normalise.task_definition import content_hash
 from controller.plan import ordering, prune, references, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
@@ -49,6 +50,12 @@ NAMESPACE_NAMES = "namespaceNames"
 """`Live.status` key: ARN -> name of the Cloud Map namespaces the live resource
 references, read in the same pass (see `controller.reconcile.observe`). A manifest
 naming a namespace by name is compared with that name, not with the ARN AWS reports."""
+
+KMS_KEY_ALIAS = "kmsKeyAlias"
+"""`Live.status` key of a Repository: the KMS alias its manifest names, set (by
+`controller.reconcile.observe`, from one ListAliases in the same pass) only when that
+alias targets the key ECR reports. The manifest's alias is then compared with itself,
+not with the key ARN ECR reports."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +260,11 @@ def _normalised_pair(
     names = live.status.get(NAMESPACE_NAMES)
     if names:
         live_spec = arns_as_names(compare_spec, live_spec, NAMESPACE_REFERENCES[d.id.kind], names)
+    alias = live.status.get(KMS_KEY_ALIAS)
+    if alias:
+        live_spec = pointer.graft(
+            live_spec, {"encryptionConfiguration": {"kmsKey": alias}}, KMS_KEY
+        )
     live_norm = normalise(d.id.kind, live_spec)
     for computed in COMPUTED.get(d.id.kind, ()):
         for path in concrete_paths(desired_norm, computed):

@@ -11,14 +11,15 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from controller.aws import clusters, namespaces, repositories, services, taskdefs
+from controller.aws import clusters, kms, namespaces, repositories, services, taskdefs
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import TASK_RECORD_PREFIX, Desired, Live
 from controller.diff import pointer
 from controller.diff.normalise import NAMESPACE_REFERENCES
+from controller.diff.normalise import repository as repository_norm
 from controller.diff.normalise.common import is_arn
-from controller.plan.planner import NAMESPACE_NAMES
+from controller.plan.planner import KMS_KEY_ALIAS, NAMESPACE_NAMES
 from controller.plan.references import cluster_name
 
 _REPOSITORY_PARTS = frozenset({"lifecyclePolicy", "repositoryPolicy"})
@@ -68,6 +69,7 @@ def read_live(
             services.read_services, aws, {c: frozenset(n) for c, n in wanted_services.items()}
         )
         names_read = pool.submit(_namespace_names, aws, desired)
+        aliases_read = pool.submit(_kms_alias_targets, aws, desired)
     live: dict[ResourceId, Live] = {}
     for name, item in repos_read.result().items():
         live[ResourceId(Kind.REPOSITORY, name)] = item
@@ -81,7 +83,8 @@ def read_live(
     live.update(_task_records(desired, live))
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
-    return with_namespace_names(live, names_read.result())
+    live = with_namespace_names(live, names_read.result())
+    return with_kms_aliases(live, desired, aliases_read.result())
 
 
 def _namespace_names(aws: Aws, desired: Sequence[Desired]) -> dict[str, str]:
@@ -111,6 +114,33 @@ def with_namespace_names(
         known = {a: names[a] for a in arns if isinstance(a, str) and a in names}
         status = {**item.status, NAMESPACE_NAMES: known}
         found[rid] = dataclasses.replace(item, status=status) if known else item
+    return found
+
+
+def _kms_alias_targets(aws: Aws, desired: Sequence[Desired]) -> dict[str, str]:
+    """Alias name -> target key id, read only when a Repository names its KMS key by alias."""
+    return kms.read_alias_targets(aws) if names_kms_alias(desired) else {}
+
+
+def names_kms_alias(desired: Sequence[Desired]) -> bool:
+    """Whether any desired Repository names its KMS key by alias: only then is ListAliases
+    worth a call."""
+    return any(
+        d.id.kind is Kind.REPOSITORY and repository_norm.names_kms_alias(d.spec) for d in desired
+    )
+
+
+def with_kms_aliases(
+    live: Mapping[ResourceId, Live], desired: Sequence[Desired], targets: Mapping[str, str]
+) -> dict[ResourceId, Live]:
+    """`live`, each Repository whose manifest names by alias the key ECR reports carrying
+    that alias in `status[KMS_KEY_ALIAS]` (`targets`: alias -> key id, one ListAliases)."""
+    found = dict(live)
+    for d in desired:
+        item = live.get(d.id) if d.id.kind is Kind.REPOSITORY else None
+        alias = item and repository_norm.alias_of_live_key(d.spec, item.spec, targets)
+        if item is not None and alias:
+            found[d.id] = dataclasses.replace(item, status={**item.status, KMS_KEY_ALIAS: alias})
     return found
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from controller.aws import clusters, namespaces, repositories, services, taskdefs
+from controller.aws import clusters, kms, namespaces, repositories, services, taskdefs
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Desired, Live
 from controller.diff import pointer
@@ -43,7 +43,7 @@ FOLDERS = {
 KEYS = frozenset({"title", "source", "manifest", "also", "live", "lookups", "changes"})
 REQUIRED = frozenset({"title", "source", "manifest", "live"})
 CHANGE_KEYS = frozenset({"set", "value", "remove", "expect"})
-LOOKUPS = frozenset({"namespaces"})
+LOOKUPS = frozenset({"namespaces", "kmsAliases"})
 
 
 class CaseError(Exception):
@@ -210,6 +210,9 @@ def live_state(
         live.setdefault(
             ResourceId(Kind.CLUSTER, name), Live(ResourceId(Kind.CLUSTER, name), arn, {})
         )
+    if observe.names_kms_alias(desired):
+        targets = kms.alias_targets(case.lookups.get("kmsAliases") or [])
+        live = observe.with_kms_aliases(live, desired, targets)
     if not observe.names_namespace(desired):
         return live
     names = namespaces.names_by_arn(case.lookups.get("namespaces") or [])

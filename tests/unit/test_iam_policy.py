@@ -51,6 +51,7 @@ IAM_PREFIX = {
     "autoscaling": "autoscaling",
     "dynamodb": "dynamodb",
     "servicediscovery": "servicediscovery",
+    "kms": "kms",
 }
 """boto3 service name -> IAM service prefix (a new service is a deliberate addition here)."""
 IMPLIED = {

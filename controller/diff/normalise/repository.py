@@ -6,9 +6,14 @@ tests/fidelity/cases/repository/ holds the answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from controller.diff import pointer
 from controller.diff.normalise import common
+
+KMS_KEY = "/encryptionConfiguration/kmsKey"
+"""Where a repository names its KMS key: by alias, key id or ARN; ECR reports the ARN."""
 
 DEFAULTS: dict[str, Any] = {
     "imageTagMutability": "MUTABLE",
@@ -40,6 +45,35 @@ def key_id(value: Any) -> Any:
     """`arn:aws:kms:<region>:<account>:key/<id>` -> `<id>`: ECR reports the full key ARN
     for a key given by its id. Aliases (`alias/<name>`) stay as they are."""
     return common.arn_tail(value, ":key/")
+
+
+def alias_name(value: Any) -> str | None:
+    """`alias/<name>` for a KMS alias given by name or alias ARN; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    if value.startswith("alias/"):
+        return value
+    if value.startswith("arn:") and ":alias/" in value:
+        return "alias/" + value.split(":alias/", 1)[1]
+    return None
+
+
+def alias_of_live_key(
+    desired: Mapping[str, Any], live: Mapping[str, Any], targets: Mapping[str, str]
+) -> str | None:
+    """The alias `desired` names for its KMS key, when that alias targets the key `live`
+    reports (`targets`: alias name -> key id, from KMS ListAliases); None otherwise, so a
+    real change of key still shows."""
+    wanted, found = pointer.get(desired, KMS_KEY), pointer.get(live, KMS_KEY)
+    alias = alias_name(wanted)
+    if alias is None or not isinstance(found, str) or alias not in targets:
+        return None
+    return str(wanted) if targets[alias] == key_id(found) else None
+
+
+def names_kms_alias(spec: Mapping[str, Any]) -> bool:
+    """Whether a repository spec names its KMS key by alias (then ListAliases is needed)."""
+    return alias_name(pointer.get(spec, KMS_KEY)) is not None
 
 
 def _encryption(config: Any) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 
 from controller.core.kinds import Kind
 from controller.diff.compare import compare
-from controller.diff.normalise import normalise
+from controller.diff.normalise import normalise, repository
 
 
 def _paths(kind: Kind, desired: dict[str, Any], live: dict[str, Any]) -> list[str]:
@@ -219,3 +219,20 @@ def test_lifecycle_tag_lists_are_sets() -> None:
         }
 
     assert _paths(Kind.REPOSITORY, policy(["v", "release"]), policy(["release", "v"])) == []
+
+
+def test_kms_alias_names_the_live_key_only_when_it_targets_it() -> None:
+    """An alias (by name or alias ARN) stands for the live key only when ListAliases says it
+    targets that key; any other key is a real change."""
+    key = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    live = {"encryptionConfiguration": {"kmsKey": f"arn:aws:kms:us-east-1:1:key/{key}"}}
+    targets = {"alias/images": key, "alias/other": "0987dcba"}
+    for written in ("alias/images", "arn:aws:kms:us-east-1:1:alias/images"):
+        desired = {"encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": written}}
+        assert repository.alias_of_live_key(desired, live, targets) == written
+    other = {"encryptionConfiguration": {"kmsKey": "alias/other"}}
+    assert repository.alias_of_live_key(other, live, targets) is None
+    unknown = {"encryptionConfiguration": {"kmsKey": "alias/missing"}}
+    assert repository.alias_of_live_key(unknown, live, targets) is None
+    by_id = {"encryptionConfiguration": {"kmsKey": key}}
+    assert repository.alias_of_live_key(by_id, live, targets) is None
