@@ -95,3 +95,13 @@ def test_a_malformed_case_file_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(corpus.CaseError, match="either"):
         corpus.read_case(both)
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "fidelity.md"
+
+
+def test_docs_fidelity_names_every_case() -> None:
+    """docs/fidelity.md is the corpus's index: every case file is named there."""
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [case.id for case in CASES if f"`{case.id}`" not in text]
+    assert not missing, f"add a line for each of these to docs/fidelity.md: {missing}"
