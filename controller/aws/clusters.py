@@ -183,6 +183,25 @@ class ClusterWriter:
 
 _ASG_UPDATABLE = ("managedScaling", "managedTerminationProtection", "managedDraining")
 
+_MANAGED_INSTANCES_UPDATABLE = (
+    "infrastructureRoleArn",
+    "instanceLaunchTemplate",
+    "propagateTags",
+    "infrastructureOptimization",
+    "autoRepairConfiguration",
+)
+"""Members of UpdateManagedInstancesProviderConfiguration (ECS API Reference)."""
+
+_LAUNCH_TEMPLATE_FIXED: dict[str, Any] = {
+    "capacityOptionType": "ON_DEMAND",
+    "fipsEnabled": None,
+    "nitroEnclavesEnabled": False,
+}
+"""InstanceLaunchTemplate members that InstanceLaunchTemplateUpdate lacks (so a new
+provider is needed to change them), with the value ECS uses when none was given
+("The default is On-Demand"; Nitro Enclaves "The default value is false"; FIPS
+depends on the region, so it is compared with what ECS reports)."""
+
 
 class CapacityProviderWriter:
     """CreateCapacityProvider / UpdateCapacityProvider / DeleteCapacityProvider."""
@@ -207,14 +226,17 @@ class CapacityProviderWriter:
     ) -> str:
         resource = str(id)
         errors.refuse_update(
-            "UpdateCapacityProvider", resource, fields - {"autoScalingGroupProvider", "tags"}
+            "UpdateCapacityProvider",
+            resource,
+            fields - {"autoScalingGroupProvider", "managedInstancesProvider", "tags"},
         )
+        if "managedInstancesProvider" in fields and "managedInstancesProvider" in spec:
+            _update_managed_instances(aws, id, spec, live)
         if "autoScalingGroupProvider" in fields and "autoScalingGroupProvider" in spec:
             desired = spec["autoScalingGroupProvider"]
             current = live.spec.get("autoScalingGroupProvider") or {}
-            if desired.get("autoScalingGroupArn", current.get("autoScalingGroupArn")) != (
-                current.get("autoScalingGroupArn")
-            ):
+            wanted_group = desired.get("autoScalingGroupArn", current.get("autoScalingGroupArn"))
+            if _group_name(wanted_group) != _group_name(current.get("autoScalingGroupArn")):
                 errors.refuse_update(
                     "UpdateCapacityProvider",
                     resource,
@@ -240,6 +262,46 @@ class CapacityProviderWriter:
             # ECS reports an unknown provider as a generic ClientException.
             if "does not exist" not in exc.message:
                 raise
+
+
+def _group_name(group: Any) -> Any:
+    """An Auto Scaling group by name or ARN (`...:autoScalingGroupName/<name>`) as its name:
+    ECS takes either and reports the ARN."""
+    return group.rsplit("autoScalingGroupName/", 1)[-1] if isinstance(group, str) else group
+
+
+def _update_managed_instances(aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live) -> None:
+    """UpdateCapacityProvider with the manifest's updatable Managed Instances settings; the
+    capacity option (On-Demand, Spot, reservations) and FIPS need a new provider."""
+    resource = str(id)
+    desired = spec["managedInstancesProvider"]
+    template = desired.get("instanceLaunchTemplate") or {}
+    current = (live.spec.get("managedInstancesProvider") or {}).get("instanceLaunchTemplate") or {}
+    fixed = [
+        f"managedInstancesProvider.instanceLaunchTemplate.{name}"
+        for name, default in _LAUNCH_TEMPLATE_FIXED.items()
+        if name in template and template[name] != current.get(name, default)
+    ]
+    errors.refuse_update(
+        "UpdateCapacityProvider",
+        resource,
+        fixed,
+        "ECS cannot change this on an existing provider; create a new provider",
+    )
+    update = {k: desired[k] for k in _MANAGED_INSTANCES_UPDATABLE if k in desired}
+    if "instanceLaunchTemplate" in update:
+        update["instanceLaunchTemplate"] = {
+            k: v for k, v in template.items() if k not in _LAUNCH_TEMPLATE_FIXED
+        }
+    calls.call(
+        aws,
+        "ecs",
+        "update_capacity_provider",
+        resource,
+        name=id.name,
+        cluster=spec.get("cluster", live.spec.get("cluster")),
+        managedInstancesProvider=update,
+    )
 
 
 def _created_provider(aws: Aws, name: str, owner: str | None) -> dict[str, Any] | None:
