@@ -45,6 +45,9 @@ class Annotations:
     """Ordering before the kind rank."""
     hook: str | None = None
     """`pre-sync` for Task resources that must succeed before services update."""
+    hook_for: tuple[str, ...] = ()
+    """The services a pre-sync hook holds, as `service` or `cluster/service`; empty:
+    those of its task definition family (see `controller.core.hooks`)."""
     adopt: bool = False
     """True lets ecsync take over an existing resource it did not create."""
 

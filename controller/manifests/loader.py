@@ -16,6 +16,7 @@ from controller.core.resources import Desired, SourceLocation
 from controller.manifests import (
     envelope,
     files,
+    hooks,
     parity,
     plaintext,
     references,
@@ -82,6 +83,9 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
     cross_errors, cross_warnings = references.check(entries)
     cross_warnings += plaintext.check(entries)
+    hook_errors, hook_warnings = hooks.check(entries)
+    cross_errors += hook_errors
+    cross_warnings += hook_warnings
     return LoadResult(
         resources=tuple(resources),
         errors=_in_file_order(errors + cross_errors),

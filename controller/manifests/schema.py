@@ -187,8 +187,14 @@ def _annotations(kind: Kind) -> dict[str, Any]:
     if kind is Kind.TASK:
         switch[switches.HOOK] = {
             "enum": list(switches.HOOKS),
-            "description": "run before the services of the same sync are updated; "
-            "a failure blocks them",
+            "description": "run before the services it holds are updated (those of its "
+            "task definition family, or those of ecsync/hook-for); a failure blocks them",
+        }
+        switch[switches.HOOK_FOR] = {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9/_, -]+$",
+            "description": "the services a pre-sync hook holds, comma-separated, each "
+            'alone or after its cluster, e.g. "web,prod/worker"',
         }
     return {
         "type": "object",

@@ -15,14 +15,17 @@ from controller.core.resources import Annotations
 from controller.manifests.suggest import did_you_mean
 
 PREFIX = "ecsync/"
-IGNORE, PRUNE, WAVE, HOOK, ADOPT = (
-    PREFIX + name for name in ("ignore", "prune", "wave", "hook", "adopt")
+IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT = (
+    PREFIX + name for name in ("ignore", "prune", "wave", "hook", "hook-for", "adopt")
 )
-KNOWN = (IGNORE, PRUNE, WAVE, HOOK, ADOPT)
+KNOWN = (IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT)
 HOOKS = ("pre-sync",)
 
 _POINTER = re.compile(r"(?:/(?:[^~/]|~[01])*)+")
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
+_SERVICE_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
+_HELD_SERVICE = re.compile(rf"(?:{_SERVICE_NAME}/)?{_SERVICE_NAME}")
+"""`service` or `cluster/service` (ECS names: letters, digits, hyphens and underscores)."""
 
 
 def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tuple[str, str]]]:
@@ -33,6 +36,7 @@ def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tupl
     errors: list[tuple[str, str]] = []
     ignore: tuple[str, ...] = ()
     prune, adopt, wave, hook = True, False, 0, None
+    hook_for: tuple[str, ...] = ()
     for key, value in values.items():
         if not key.startswith(PREFIX):
             continue
@@ -55,13 +59,20 @@ def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tupl
             wave = int(value) if not problem else 0
         elif key == HOOK:
             hook, problem = value, _hook_problem(kind, value)
+        elif key == HOOK_FOR:
+            hook_for, problem = _held_services(kind, value)
         else:
             problem = (
                 f"unknown ecsync annotation{did_you_mean(key, KNOWN)}; known: {', '.join(KNOWN)}"
             )
         if problem:
             errors.append((key, problem))
-    return Annotations(ignore=ignore, prune=prune, wave=wave, hook=hook, adopt=adopt), errors
+    if hook_for and hook is None:
+        errors.append((HOOK_FOR, f'names the services a hook holds; add {HOOK}: "pre-sync"'))
+    annotations = Annotations(
+        ignore=ignore, prune=prune, wave=wave, hook=hook, hook_for=hook_for, adopt=adopt
+    )
+    return annotations, errors
 
 
 def _pointers(value: str) -> tuple[tuple[str, ...], str]:
@@ -81,3 +92,16 @@ def _hook_problem(kind: Kind, value: str) -> str:
     if kind is not Kind.TASK:
         return f"hooks run one-off tasks: only kind Task takes {HOOK}, not {kind}"
     return ""
+
+
+def _held_services(kind: Kind, value: str) -> tuple[tuple[str, ...], str]:
+    if kind is not Kind.TASK:
+        return (), f"hooks run one-off tasks: only kind Task takes {HOOK_FOR}, not {kind}"
+    names = tuple(part.strip() for part in value.split(","))
+    bad = [name for name in names if not _HELD_SERVICE.fullmatch(name)]
+    if bad:
+        return (), (
+            f"'{bad[0]}' is not a service; write comma-separated service names, each "
+            'alone or after its cluster, like "web,prod/worker"'
+        )
+    return names, ""

@@ -4,6 +4,9 @@ A task runs once per version of its content: the fingerprint of its
 normalised RunTask spec, with the task definition resolved to the revision
 that will run. The last run is recorded on its cluster (see
 `controller/aws/tasks.py`); a matching successful record means nothing to do.
+
+A pre-sync hook holds only the services it is for (`controller.core.hooks`),
+so a hook that cannot run blocks those and nothing else.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from controller.core import hooks
 from controller.core.kinds import Kind, ResourceId
-from controller.core.resources import OWNER_TAG, Desired, Live
+from controller.core.resources import OWNER_TAG, TASK_RECORD_PREFIX, Desired, Live
 from controller.diff.normalise import normalise
 from controller.diff.normalise.common import user_tags
 from controller.diff.normalise.task_definition import content_hash
 from controller.plan import references
 from controller.plan.actions import Action, ActionType, Problem
 
-PRE_SYNC = "pre-sync"
+NO_RECORD = f"its cluster holds no run record ({TASK_RECORD_PREFIX}<name>) for it"
 
 
 def fingerprint(spec: dict[str, Any]) -> str:
@@ -58,6 +62,8 @@ def plan_task(
         return replace(run, reason="its task definition gets a new revision")
     current = fingerprint({**d.spec, "taskDefinition": resolved.get(family, family)})
     recorded, state, task_arn = parse_record(live.status.get("record") if live else None)
+    if not recorded:
+        return replace(run, reason=NO_RECORD)
     if recorded != current:
         return replace(run, reason="its content changed since the last run")
     if state == "succeeded":
@@ -74,16 +80,20 @@ def plan_task(
 def hold_services_for_hooks(
     actions: list[Action], problems: list[Problem], desired: Sequence[Desired]
 ) -> list[Action]:
-    """Services wait for every pre-sync hook that runs (or failed) in this sync."""
-    hooks = {d.id for d in desired if d.id.kind is Kind.TASK and d.annotations.hook == PRE_SYNC}
-    pending: set[ResourceId] = {a.id for a in actions if a.id in hooks}
-    pending |= {p.id for p in problems if p.id in hooks}
-    if not pending:
+    """Services wait for each pre-sync hook that holds them and runs (or failed) in this sync."""
+    pre_sync = [d for d in desired if hooks.is_pre_sync_hook(d)]
+    pending = {a.id for a in actions} | {p.id for p in problems}
+    services = [d for d in desired if d.id.kind is Kind.SERVICE]
+    held: dict[ResourceId, list[ResourceId]] = {}
+    for hook in pre_sync:
+        if hook.id in pending:
+            for service in hooks.held_by(hook, services):
+                held.setdefault(service, []).append(hook.id)
+    if not held:
         return actions
-    held = tuple(sorted(pending))
     return [
-        replace(a, depends_on=a.depends_on + held)
-        if a.id.kind is Kind.SERVICE and a.type is not ActionType.DELETE
+        replace(a, depends_on=a.depends_on + tuple(sorted(held[a.id])))
+        if a.id in held and a.type is not ActionType.DELETE
         else a
         for a in actions
     ]

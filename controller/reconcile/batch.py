@@ -13,12 +13,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from controller.aws.clients import Aws
+from controller.core import hooks
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
 from controller.plan.actions import Plan
 from controller.plan.planner import PlanOptions
 from controller.plan.references import dependencies
-from controller.plan.tasks import PRE_SYNC
 from controller.reconcile import observe, planning
 
 
@@ -33,14 +33,16 @@ def with_dependencies(
 ) -> set[ResourceId]:
     """`ids` plus every desired resource they depend on, transitively.
 
-    A service also depends on every pre-sync hook: when a hook failed, a later
-    pass over the service alone must still see it and keep the service held.
+    A service also depends on each pre-sync hook that holds it: when a hook
+    failed, a later pass over the service alone must still see it and keep the
+    service held.
     """
     families = {rid.name for rid in desired if rid.kind is Kind.TASK_DEFINITION}
     found: set[ResourceId] = set()
     pending = [rid for rid in ids if rid in desired]
-    if any(rid.kind is Kind.SERVICE for rid in pending):
-        pending += [rid for rid, d in desired.items() if _is_pre_sync_hook(d)]
+    services = [desired[rid] for rid in pending if rid.kind is Kind.SERVICE]
+    pre_sync = [d for d in desired.values() if hooks.is_pre_sync_hook(d)] if services else []
+    pending += [hook.id for hook in pre_sync if hooks.held_by(hook, services)]
     while pending:
         rid = pending.pop()
         if rid in found:
@@ -48,10 +50,6 @@ def with_dependencies(
         found.add(rid)
         pending.extend(dep for dep in dependencies(desired[rid], families) if dep in desired)
     return found
-
-
-def _is_pre_sync_hook(d: Desired) -> bool:
-    return d.id.kind is Kind.TASK and d.annotations.hook == PRE_SYNC
 
 
 def dependents(

@@ -108,3 +108,77 @@ def test_a_failed_run_is_not_retried_until_its_content_changes(
 
     write(root, sandbox, command="migrate")
     assert outcomes(sync(aws, root, SyncOptions(), apply=True))["Task/jobs/migrate"] == "succeeded"
+
+
+WORKER = """
+---
+apiVersion: ecsync/v1
+kind: Cluster
+metadata: {name: other}
+spec: {}
+---
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {name: worker}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  containerDefinitions: [{name: worker, image: "worker:1"}]
+"""
+
+
+def service(sandbox: local.Sandbox, name: str, cluster: str, family: str) -> str:
+    network = (
+        f"{{subnets: [{sandbox.subnet_ids[0]}], securityGroups: [{sandbox.security_group_id}]}}"
+    )
+    return f"""
+---
+apiVersion: ecsync/v1
+kind: Service
+metadata: {{name: {name}}}
+spec:
+  cluster: {cluster}
+  taskDefinition: {family}
+  desiredCount: 1
+  launchType: FARGATE
+  networkConfiguration: {{awsvpcConfiguration: {network}}}
+"""
+
+
+def test_a_failed_hook_blocks_only_the_services_it_holds(
+    aws: Aws, ecs: Any, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """A pre-sync hook that fails blocks the service of its family; services of another
+    family, in its own cluster or another one, are still created."""
+    make_failing_tasks_possible()
+    root = write(tmp_path / "m", sandbox, command="fail")
+    stack = (root / "stack.yaml").read_text()
+    hooked = stack.replace(
+        "metadata: {name: migrate}",
+        "metadata: {name: migrate, annotations: {ecsync/hook: pre-sync}}",
+    )
+    assert hooked != stack
+    (root / "stack.yaml").write_text(
+        hooked
+        + WORKER
+        + service(sandbox, "web", "jobs", "app")
+        + service(sandbox, "worker", "other", "worker")
+        + service(sandbox, "reports", "jobs", "worker")
+    )
+
+    report = sync(aws, root, SyncOptions(), apply=True)
+    assert outcomes(report) == {
+        "Cluster/jobs": "created",
+        "Cluster/other": "created",
+        "TaskDefinition/app": "registered",
+        "TaskDefinition/worker": "registered",
+        "Task/jobs/migrate": "failed",
+        "Service/jobs/web": "blocked",
+        "Service/other/worker": "created",
+        "Service/jobs/reports": "created",
+    }
+    blocked = next(r for r in report.results if str(r.id) == "Service/jobs/web")
+    assert blocked.error == "not attempted: Task/jobs/migrate failed"
+    assert ecs.describe_services(cluster="jobs", services=["web"])["services"] == []

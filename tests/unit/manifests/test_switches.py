@@ -47,6 +47,7 @@ def test_annotations_outside_the_ecsync_prefix_are_ignored() -> None:
         ("ecsync/ignore", "/a~2", "'/a~2' is not a JSON pointer"),
         ("ecsync/hook", "post-sync", 'the only hook is "pre-sync", not "post-sync"'),
         ("ecsync/adoptt", "true", "did you mean 'ecsync/adopt'?"),
+        ("ecsync/hook-for", "web,prod/", "'prod/' is not a service"),
     ],
 )
 def test_invalid_values_are_errors_naming_the_valid_form(
@@ -71,3 +72,22 @@ def test_hook_is_only_for_tasks() -> None:
     assert errors == [
         ("ecsync/hook", "hooks run one-off tasks: only kind Task takes ecsync/hook, not Service")
     ]
+
+
+def test_hook_for_lists_the_services_a_hook_holds() -> None:
+    """`ecsync/hook-for` takes service names, alone or after their cluster, around blanks."""
+    annotations, errors = parse(
+        Kind.TASK, {"ecsync/hook": "pre-sync", "ecsync/hook-for": "web, prod/worker"}
+    )
+    assert errors == []
+    assert annotations.hook_for == ("web", "prod/worker")
+
+
+def test_hook_for_needs_a_hook_on_a_task() -> None:
+    """hook-for without `ecsync/hook`, or on another kind, is an error that says what to add."""
+    _, errors = parse(Kind.TASK, {"ecsync/hook-for": "web"})
+    assert errors == [
+        ("ecsync/hook-for", 'names the services a hook holds; add ecsync/hook: "pre-sync"')
+    ]
+    _, errors = parse(Kind.SERVICE, {"ecsync/hook-for": "web"})
+    assert errors[0][1].startswith("hooks run one-off tasks: only kind Task takes ecsync/hook-for")

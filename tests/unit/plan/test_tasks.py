@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from controller.core import hooks
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Annotations, Desired, Live
 from controller.plan.actions import ActionType
@@ -11,6 +12,7 @@ from controller.plan.planner import PlanOptions, build_plan
 from controller.plan.tasks import fingerprint
 
 TD_ARN = "arn:aws:ecs:us-east-1:1:task-definition/migrate:4"
+HOOK = ResourceId(Kind.TASK, "migrate", "prod")
 TASK_SPEC: dict[str, Any] = {
     "cluster": "prod",
     "taskDefinition": "migrate:4",
@@ -80,26 +82,54 @@ def test_run_interrupted_by_a_crash_is_resumed() -> None:
     assert action.resume_task == "arn:task/abc"
 
 
-def test_pre_sync_hook_holds_service_updates() -> None:
-    """Services in the same sync depend on a pre-sync hook that runs."""
-    service = Desired(
-        ResourceId(Kind.SERVICE, "web", "prod"), {"cluster": "prod", "taskDefinition": "web:1"}
+def service(name: str, task_definition: str, cluster: str = "prod") -> Desired:
+    return Desired(
+        ResourceId(Kind.SERVICE, name, cluster),
+        {"cluster": cluster, "taskDefinition": task_definition},
     )
-    plan = build_plan([task(hook="pre-sync"), service], cluster_live(), PlanOptions())
-    run, create = plan.actions
-    assert run.type is ActionType.RUN
-    assert ResourceId(Kind.TASK, "migrate", "prod") in create.depends_on
 
 
-def test_failed_hook_still_holds_services() -> None:
-    """A hook whose last run failed keeps blocking the services of the sync."""
-    service = Desired(
-        ResourceId(Kind.SERVICE, "web", "prod"), {"cluster": "prod", "taskDefinition": "web:1"}
-    )
+def test_pre_sync_hook_holds_service_updates_of_its_family() -> None:
+    """A service running the hook's task definition family depends on the hook in the same
+    sync; a service of another family does not wait for it."""
+    web, worker = service("web", "migrate:3"), service("worker", "worker:1")
+    plan = build_plan([task(hook="pre-sync"), web, worker], cluster_live(), PlanOptions())
+    by_id = {a.id: a for a in plan.actions}
+    assert by_id[web.id].depends_on == (ResourceId(Kind.CLUSTER, "prod"), HOOK)
+    assert HOOK not in by_id[worker.id].depends_on
+
+
+def test_failed_hook_still_holds_the_services_of_its_family() -> None:
+    """A hook whose last run failed keeps blocking its own services, and no others."""
     live = with_record(f"{fingerprint(TASK_SPEC)} failed")
-    plan = build_plan([task(hook="pre-sync"), service], live, PlanOptions())
-    (create,) = plan.actions
-    assert ResourceId(Kind.TASK, "migrate", "prod") in create.depends_on
+    web, worker = service("web", "migrate"), service("worker", "worker", cluster="batch")
+    batch = Desired(ResourceId(Kind.CLUSTER, "batch"), {})
+    plan = build_plan([task(hook="pre-sync"), web, worker, batch], live, PlanOptions())
+    by_id = {a.id: a for a in plan.actions}
+    assert HOOK in by_id[web.id].depends_on
+    assert HOOK not in by_id[worker.id].depends_on
+
+
+def test_hook_for_names_the_services_a_hook_holds() -> None:
+    """With `ecsync/hook-for`, the hook holds exactly the services it names, by name in any
+    cluster or as cluster/name, whatever their family."""
+    hook = Desired(HOOK, TASK_SPEC, Annotations(hook="pre-sync", hook_for=("api", "batch/jobs")))
+    api, jobs = service("api", "api:1", cluster="edge"), service("jobs", "jobs", cluster="batch")
+    same_family, other_jobs = service("web", "migrate"), service("jobs", "jobs")
+    clusters = [Desired(ResourceId(Kind.CLUSTER, name), {}) for name in ("edge", "batch")]
+    desired = [hook, api, jobs, same_family, other_jobs, *clusters]
+    plan = build_plan(desired, cluster_live(), PlanOptions())
+    held = {a.id for a in plan.actions if HOOK in a.depends_on}
+    assert held == {api.id, jobs.id}
+
+
+def test_hooks_hold_services_by_the_family_of_any_reference() -> None:
+    """A family, a family:revision and a task definition ARN name the same family."""
+    hook = Desired(HOOK, {**TASK_SPEC, "taskDefinition": TD_ARN}, Annotations(hook="pre-sync"))
+    assert hooks.holds(hook, service("a", "migrate"))
+    assert hooks.holds(hook, service("b", "migrate:9"))
+    assert not hooks.holds(hook, service("c", "migrate-v2:1"))
+    assert not hooks.holds(hook, task())
 
 
 def test_task_on_a_family_being_registered_runs() -> None:
@@ -113,3 +143,12 @@ def test_task_on_a_family_being_registered_runs() -> None:
     )
     assert [a.type for a in plan.actions] == [ActionType.REGISTER, ActionType.RUN]
     assert ResourceId(Kind.TASK_DEFINITION, "migrate") in plan.actions[1].depends_on
+
+
+def test_a_task_without_a_record_says_so() -> None:
+    """A run planned because the cluster holds no record says that, not that content changed."""
+    (action,) = build_plan([task()], cluster_live(), PlanOptions()).actions
+    assert action.reason == "its cluster holds no run record (ecsync:task/<name>) for it"
+    live = with_record(f"{fingerprint({**TASK_SPEC, 'count': 2})} succeeded")
+    (action,) = build_plan([task()], live, PlanOptions()).actions
+    assert action.reason == "its content changed since the last run"

@@ -41,6 +41,15 @@ def test_a_service_brings_its_cluster_family_and_the_pre_sync_hooks() -> None:
     assert with_dependencies(world(), [SERVICE]) == {SERVICE, CLUSTER, FAMILY, HOOK}
 
 
+def test_a_service_of_another_family_does_not_bring_the_hook() -> None:
+    """A pre-sync hook is pulled into a pass only for the services it holds."""
+    desired = world()
+    worker = ResourceId(Kind.SERVICE, "worker", "other")
+    desired[worker] = Desired(worker, {"cluster": "other", "taskDefinition": "worker:3"})
+    assert with_dependencies(desired, [worker]) == {worker, OTHER}
+    assert HOOK in with_dependencies(desired, [SERVICE, worker])
+
+
 def test_other_kinds_bring_only_what_they_reference() -> None:
     assert with_dependencies(world(), [REPORT]) == {REPORT, CLUSTER, FAMILY}
     assert with_dependencies(world(), [OTHER]) == {OTHER}
