@@ -236,3 +236,14 @@ def test_kms_alias_names_the_live_key_only_when_it_targets_it() -> None:
     assert repository.alias_of_live_key(unknown, live, targets) is None
     by_id = {"encryptionConfiguration": {"kmsKey": key}}
     assert repository.alias_of_live_key(by_id, live, targets) is None
+
+
+def test_configured_at_launch_false_equals_absent() -> None:
+    """A volume not configured at launch may say so or not; true is a change."""
+    desired = _task(volumes=[{"name": "data", "host": {"sourcePath": "/data"}}])
+    live = _task(
+        volumes=[{"name": "data", "host": {"sourcePath": "/data"}, "configuredAtLaunch": False}]
+    )
+    assert _paths(Kind.TASK_DEFINITION, desired, live) == []
+    live["volumes"][0]["configuredAtLaunch"] = True
+    assert _paths(Kind.TASK_DEFINITION, desired, live) == ["/volumes/0/configuredAtLaunch"]
