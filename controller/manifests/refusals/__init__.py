@@ -16,10 +16,12 @@ that both refuse what ECS, ECR and RunTask refuse. Pure: no I/O, no AWS SDK.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from controller.manifests.refusals import (
     against,
+    base,
     clusters,
     containers,
     model,
@@ -52,8 +54,8 @@ spec_path = requests.spec_path
 def check(operation: str, request: Mapping[str, Any]) -> list[Refusal]:
     """Everything AWS would refuse in `request` to `operation` (a botocore operation name)."""
     found = model.check(operation, request)
-    for rule in RULES.values():
-        if rule.single is not None and operation in rule.operations:
+    for rule in _rules(operation):
+        if rule.single is not None:
             found += [Refusal(path, rule.id, message) for path, message in rule.single(request)]
     return found
 
@@ -63,11 +65,17 @@ def check_against(
 ) -> list[Refusal]:
     """What AWS would refuse in `request` given the task definition it runs."""
     found = []
-    for rule in RULES.values():
-        if rule.cross is not None and operation in rule.operations:
+    for rule in _rules(operation):
+        if rule.cross is not None:
             pairs = rule.cross(request, task_definition)
             found += [Refusal(path, rule.id, message) for path, message in pairs]
     return found
+
+
+@cache
+def _rules(operation: str) -> tuple[base.Rule, ...]:
+    """The rules of one operation (the registry is complete once this package is imported)."""
+    return tuple(rule for rule in RULES.values() if operation in rule.operations)
 
 
 def rule_ids() -> list[str]:
