@@ -157,6 +157,25 @@ def _host_port(request: Mapping[str, Any]) -> Found:
                 )
 
 
+# "Invalid 'containerPort' setting for container 'x'." (aws/aws-cli#7288: a port mapping with
+# a hostPort and no containerPort); a port is at most 65535.
+@rule("port-mapping-container-port", REGISTER)
+def _container_port(request: Mapping[str, Any]) -> Found:
+    for i, container in containers(request):
+        for j, ports in entries(container.get("portMappings")):
+            port = number(ports.get("containerPort"))
+            if port is None and ports.get("containerPortRange") is None:
+                yield (
+                    (CONTAINERS, i, "portMappings", j),
+                    ("a port mapping needs containerPort (or containerPortRange); add it"),
+                )
+            elif port is not None and not 1 <= port <= 65535:
+                yield (
+                    (CONTAINERS, i, "portMappings", j, "containerPort"),
+                    (f"containerPort {port} is not a port; use 1 to 65535"),
+                )
+
+
 # "Links are not supported when networkMode=awsvpc." (aws-observability/aws-otel-collector
 # #1359); model docs of links: only supported for the bridge network mode.
 @rule("links-network-mode", REGISTER)
