@@ -20,7 +20,7 @@ from controller.apply.outcomes import Result
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
 from controller.core.kinds import Kind, ResourceId
-from controller.core.resources import Desired, Live
+from controller.core.resources import TASK_RECORD_PREFIX, Desired, Live
 from controller.daemon import rollouts
 from controller.daemon.drift import DriftPolicy, DriftTracker, signature
 from controller.daemon.health import Health, assess_service
@@ -29,7 +29,7 @@ from controller.daemon.queue import WorkQueue
 from controller.daemon.sources.base import Source
 from controller.daemon.status import StatusBoard, SyncState
 from controller.manifests.loader import load
-from controller.plan.actions import REMOVALS, Action, Plan
+from controller.plan.actions import REMOVALS, Action, ActionType, Plan
 from controller.plan.planner import PlanOptions
 from controller.reconcile import batch
 
@@ -45,6 +45,11 @@ LEAD = "lead"
 """Key: this replica just became the leader: reconcile everything afresh."""
 
 STANDBY = "not applied: this replica is on standby; the leader applies changes"
+RERUN_SKIPPED = (
+    "not run again: it already ran for these manifests, and its run record on the cluster "
+    "(or the task definition revision it resolves to) was changed outside ecsync; "
+    "to run it again, change its spec"
+)
 
 Key = ResourceId | str
 
@@ -229,7 +234,7 @@ class Controller:
             self._stand_by(plan, wanted, observation.live)
             self._pass_done(wanted)
             return
-        to_apply, drifted = self._decide(plan)
+        to_apply, drifted = self._decide(plan, observation.live)
         results = apply_plan(
             self.aws,
             Plan(actions=tuple(to_apply), resolved_task_definitions=plan.resolved_task_definitions),
@@ -278,7 +283,9 @@ class Controller:
                     health = assess_service(found.status).health
                 self.board.update(rid, sync=SyncState.SYNCED, health=health)
 
-    def _decide(self, plan: Plan) -> tuple[list[Action], dict[ResourceId, str]]:
+    def _decide(
+        self, plan: Plan, live: Mapping[ResourceId, Live]
+    ) -> tuple[list[Action], dict[ResourceId, str]]:
         """Which actions to run, and which of them correct drift (id → drift signature)."""
         to_apply: list[Action] = []
         drifted: dict[ResourceId, str] = {}
@@ -292,6 +299,9 @@ class Controller:
             fingerprint = batch.fingerprint(self.desired, rid)
             if not self.drift.is_drift(rid, fingerprint):
                 to_apply.append(action)
+                continue
+            if action.type is ActionType.RUN:
+                self._skip_rerun(action, live.get(rid))
                 continue
             drift = signature(action.changes)
             fields = [c.to_dict() for c in action.changes]
@@ -318,6 +328,28 @@ class Controller:
             drifted[rid] = drift
             to_apply.append(action)
         return to_apply, drifted
+
+    def _skip_rerun(self, action: Action, live: Live | None) -> None:
+        """A one-off task that ran for these very manifests is never run again by a resync.
+
+        Its run record (a cluster tag) is ecsync's memory, not the task's content:
+        when it is removed or edited outside ecsync (or the revision the task
+        resolves to changed by hand), nothing in the manifests asks for a second
+        run of, say, a migration. Logged once per record value, not as drift.
+        """
+        rid = action.id
+        recorded = live.status.get("record") if live is not None else None
+        if self.drift.should_alert(rid, f"record {recorded}"):
+            log.warning(
+                "task_rerun_skipped",
+                **rid.log_fields(),
+                revision=self.revision,
+                record=f"{TASK_RECORD_PREFIX}{rid.name}",
+                recorded=recorded,
+                reason=action.reason,
+                message=RERUN_SKIPPED,
+            )
+        self.board.update(rid, sync=SyncState.SYNCED, message=RERUN_SKIPPED)
 
     def _record(
         self,

@@ -382,3 +382,48 @@ def test_folder_edit_is_applied(
     daemon.wait_for("service_updated", timeout=10)
     assert service(boto_client)["desiredCount"] == 4
     assert daemon.stop() == 0
+
+
+def test_a_task_run_record_changed_by_hand_is_not_drift_and_not_a_rerun(
+    start: Callable[..., Daemon],
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+) -> None:
+    """Removing or editing a one-off task's run record on its cluster logs one
+    `task_rerun_skipped` naming the record, never an empty `drift_detected`, and the
+    migration is not run again while its manifests are unchanged."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    write(folder, stack(sandbox, hook="migrate"))
+    daemon = start("--source", str(folder), "--resync", "1s")
+    daemon.wait_for("task_succeeded", lambda e: e["name"] == "migrate")
+    daemon.wait_http("/readyz")
+
+    ecs = boto_client("ecs")
+    cluster = ecs.describe_clusters(clusters=["shop"])["clusters"][0]["clusterArn"]
+    ecs.untag_resource(resourceArn=cluster, tagKeys=["ecsync:task/migrate"])
+    skipped = daemon.wait_for("task_rerun_skipped", lambda e: e["name"] == "migrate")
+    assert skipped["kind"] == "Task"
+    assert skipped["record"] == "ecsync:task/migrate"
+    assert skipped["recorded"] is None
+    ecs.tag_resource(
+        resourceArn=cluster, tags=[{"key": "ecsync:task/migrate", "value": "0123 failed"}]
+    )
+    edited = daemon.wait_for("task_rerun_skipped", lambda e: e["recorded"] == "0123 failed")
+    assert edited["name"] == "migrate"
+    time.sleep(2.5)  # two more resyncs: the same record is not reported again
+    resources = json.loads(daemon.get("/status")[1])["resources"]
+    task = next(r for r in resources if r["kind"] == "Task")
+    assert task["sync"] == "Synced"
+    assert task["message"].startswith("not run again: it already ran for these manifests")
+    assert daemon.stop() == 0
+
+    named = [e for e in daemon.events if e.get("name") == "migrate"]
+    assert [e["event"] for e in named if e["event"].startswith("task_")] == [
+        "task_started",
+        "task_succeeded",
+        "task_rerun_skipped",
+        "task_rerun_skipped",
+    ]
+    assert [e for e in daemon.events if e["event"] == "drift_detected"] == []
