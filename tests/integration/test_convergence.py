@@ -74,7 +74,7 @@ def test_service_pinned_to_an_external_revision_converges(
     aws: Aws, ecs: Any, sandbox: local.Sandbox, tmp_path: Path
 ) -> None:
     """A service pinned to a `family:revision` registered by hand converges and runs that revision."""
-    arn = arrange.register(ecs, PINNED_FAMILY, owner=None)
+    arn = arrange.register(ecs, PINNED_FAMILY, owner=None, fargate=True)
     pinned = arn.rsplit("/", 1)[1]
     root = write_stack("pinned-legacy", tmp_path / "pinned", sandbox, PINNED=pinned)
 

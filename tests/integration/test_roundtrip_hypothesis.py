@@ -549,10 +549,14 @@ def fargate_services(draw: st.DrawFn, sandbox: local.Sandbox) -> tuple[Spec, Spe
     else:
         service["launchType"] = "FARGATE"
     subnets = draw(st.lists(st.sampled_from(sandbox.subnet_ids), min_size=1, unique=True))
-    # AWS takes the VPC's default group when securityGroups is left out; moto fails
-    # CreateService with HTTP 500 (KeyError 'securityGroups'), so it is always set.
-    vpc = {"subnets": subnets, "securityGroups": [sandbox.security_group_id]}
-    vpc |= draw(record(assignPublicIp=st.sampled_from(["ENABLED", "DISABLED"])))
+    # Without securityGroups, AWS uses the VPC's default group and describes none.
+    vpc = {"subnets": subnets}
+    vpc |= draw(
+        record(
+            securityGroups=[sandbox.security_group_id],
+            assignPublicIp=st.sampled_from(["ENABLED", "DISABLED"]),
+        )
+    )
     service["networkConfiguration"] = {"awsvpcConfiguration": vpc}
     service |= draw(
         record(

@@ -25,7 +25,7 @@ def spec(aws: Aws, ecs: Any, sandbox: local.Sandbox) -> dict[str, Any]:
     ecs.create_cluster(clusterName="prod")
     return {
         "cluster": "prod",
-        "taskDefinition": arrange.register(ecs, "web"),
+        "taskDefinition": arrange.register(ecs, "web", fargate=True),
         "desiredCount": 2,
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
         "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 50},
@@ -95,7 +95,7 @@ def test_several_changes_are_one_update_service(
     calls_sent.clear()
     desired = {
         **spec,
-        "taskDefinition": arrange.register(ecs, "web", image="nginx:1.28"),
+        "taskDefinition": arrange.register(ecs, "web", image="nginx:1.28", fargate=True),
         "healthCheckGracePeriodSeconds": 60,
     }
 

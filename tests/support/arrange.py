@@ -16,11 +16,26 @@ def container(image: str = "nginx:1.27", name: str = "app") -> list[dict[str, An
     return [{"name": name, "image": image, "memory": 128}]
 
 
+FARGATE = {
+    "requiresCompatibilities": ["FARGATE"],
+    "networkMode": "awsvpc",
+    "cpu": "256",
+    "memory": "512",
+}
+"""What a task definition needs to run on Fargate (AWS refuses a Fargate service otherwise)."""
+
+
 def register(
-    ecs: Any, family: str, *, owner: str | None = INSTANCE, image: str = "nginx:1.27"
+    ecs: Any,
+    family: str,
+    *,
+    owner: str | None = INSTANCE,
+    image: str = "nginx:1.27",
+    fargate: bool = False,
 ) -> str:
-    """Register one revision of `family` and return its ARN."""
-    extra = {"tags": [{"key": OWNER_TAG, "value": owner}]} if owner else {}
+    """Register one revision of `family` (for EC2, or for Fargate) and return its ARN."""
+    extra: dict[str, Any] = {"tags": [{"key": OWNER_TAG, "value": owner}]} if owner else {}
+    extra |= FARGATE if fargate else {}
     registered = ecs.register_task_definition(
         family=family, containerDefinitions=container(image), **extra
     )

@@ -18,7 +18,7 @@ from moto.ecr.responses import ECRResponse
 from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws.motofixes import clusters, paging, serialised, services, tasks
+from controller.aws.motofixes import clusters, paging, refusing, serialised, services, tasks
 from controller.aws.motofixes.patching import Fix
 from controller.aws.motofixes.settling import settle_services
 
@@ -34,7 +34,7 @@ FIXES: tuple[Fix, ...] = (
     clusters.unknown_capacity_provider_on_delete,
     clusters.describe_every_capacity_provider,
     tasks.task_level_memory,
-    tasks.run_task_as_aws_does,
+    tasks.default_security_group_for_tasks,
     paging.pages(ECS, "list_task_definitions", "taskDefinitionArns", 100, 100),
     paging.pages(ECS, "list_services", "serviceArns", 10, 100),
     paging.pages(ECS, "list_clusters", "clusterArns", 100, 100),
@@ -64,6 +64,8 @@ FIXES: tuple[Fix, ...] = (
         ecr_exceptions.InvalidParameterException,
     ),
     paging.limit(ECR, "describe_images", "imageIds", 100, ecr_exceptions.InvalidParameterException),
+    # After the handler fixes, so that a refused request reaches none of them.
+    *refusing.FIXES,
     # Last, so that the lock is taken outside every other fix of these handlers.
     *(serialised.serialised(name) for name in serialised.HANDLERS),
 )

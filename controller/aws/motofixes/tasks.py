@@ -1,4 +1,4 @@
-"""ECS one-off tasks: RunTask runs and refuses what AWS does."""
+"""ECS one-off tasks: RunTask runs what AWS runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import inspect
 from typing import Any
 
 from moto.ec2.models import ec2_backends
-from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs.models import EC2ContainerServiceBackend
 
 from controller.aws.motofixes.patching import Method, patch
@@ -42,27 +41,13 @@ def _container_memory(container: dict[str, Any]) -> Any:
 
 
 @patch(EC2ContainerServiceBackend, "run_task")
-def run_task_as_aws_does(original: Method) -> Method:
-    """AWS's RunTask refuses containerOverrides that name a container the task
-    definition lacks (InvalidParameterException "Override for container named X is
-    not a container in the TaskDefinition.", as users report it), which moto runs;
-    and it gives an awsvpc task without securityGroups the VPC's default group (ECS
-    API Reference, AwsVpcConfiguration), where moto fails with HTTP 500.
-    """
-
+def default_security_group_for_tasks(original: Method) -> Method:
+    """AWS gives an awsvpc task without securityGroups the VPC's default group (ECS API
+    Reference, AwsVpcConfiguration); moto fails RunTask with HTTP 500 (KeyError)."""
     signature = inspect.signature(original)
 
     def run_task(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Any:
         call = signature.bind(self, *args, **kwargs)
-        task_definition = self.describe_task_definition(call.arguments["task_definition_str"])
-        names = {c.get("name") for c in task_definition.container_definitions}
-        overrides = call.arguments.get("overrides") or {}
-        for override in overrides.get("containerOverrides") or []:
-            if override.get("name") not in names:
-                raise ecs_exceptions.InvalidParameterException(
-                    f"Override for container named {override.get('name')} is not a container "
-                    "in the TaskDefinition."
-                )
         network = call.arguments.get("networking_configuration")
         call.arguments["networking_configuration"] = _with_default_security_group(self, network)
         return original(*call.args, **call.kwargs)
