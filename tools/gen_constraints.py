@@ -22,6 +22,7 @@ import subprocess
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import botocore
@@ -49,14 +50,21 @@ _PROPERTY = re.compile(r"\\p\{([A-Z])\}")
 
 def category_ranges(prefix: str) -> str:
     """The code points of a Unicode general category as a `re` character-class body."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code)).startswith(prefix):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
+    ranges = _categories()[prefix]
     return "".join(_escape(a) if a == b else f"{_escape(a)}-{_escape(b)}" for a, b in ranges)
+
+
+@cache
+def _categories() -> dict[str, list[tuple[int, int]]]:
+    """Runs of code points by major general category (`L`, `N`, `Z`...), in one pass."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for code in range(sys.maxunicode + 1):
+        ranges = runs.setdefault(unicodedata.category(chr(code))[0], [])
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return runs
 
 
 def _escape(code: int) -> str:

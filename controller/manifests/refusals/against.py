@@ -85,8 +85,9 @@ def _no_network(request: Mapping[str, Any], task_definition: Mapping[str, Any]) 
         )
 
 
-# "Task definition does not support launch_type FARGATE." Fargate needs awsvpc and a
-# task-level cpu and memory (model docs of RegisterTaskDefinitionRequest).
+# "Task definition does not support launch_type FARGATE." (sil-org/ecs-deploy#129, #134)
+# Fargate needs awsvpc and a task-level cpu and memory (model docs of
+# RegisterTaskDefinitionRequest); only a definition that lacks them is refused here.
 @cross_rule("fargate-launch-task-definition", CREATE, RUN)
 def _fargate_launch(request: Mapping[str, Any], task_definition: Mapping[str, Any]) -> Found:
     if request.get("launchType") != "FARGATE" or fargate(task_definition):
