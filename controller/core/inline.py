@@ -116,6 +116,10 @@ _PROGRAM = re.compile(
 )
 _SEPARATOR = re.compile(r";|&&|\|\|?|\n|`|\$\(|\)")
 """Where one shell command ends and the next begins."""
+_BLANK_OR_COMMA = re.compile(r"[\s,]")
+_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in credentials.SHAPES))
+"""Whether any credential shape may be present: a cheap test before the shapes one by one
+(without their flags it matches a little more, never less)."""
 _REFERENCE = re.compile(r"\$(?:[A-Za-z_]\w*|\{[^}]*\}?|\(.*)", re.DOTALL)
 
 
@@ -152,6 +156,8 @@ def find_in_args(args: Sequence[Any], before: Sequence[Any] = ()) -> list[list[S
 
 def mask(text: str, secrets: Sequence[Secret], replacement: str) -> str:
     """`text` with each of `secrets` (from `find`, on this text) replaced."""
+    if not secrets:
+        return text
     out, position = [], 0
     for secret in _merged(secrets):
         out += [text[position : secret.start], replacement]
@@ -167,11 +173,26 @@ def is_secret_setting(name: str) -> bool:
 
 
 def _in_text(text: str, client: Client | None) -> Iterator[Secret]:
-    for pattern in (_ASSIGNMENT, _FLAG_THEN_VALUE):
+    # Cheap tests first: most strings (names, ARNs, numbers) can hold no secret at all.
+    settings: tuple[re.Pattern[str], ...] = (_ASSIGNMENT,) if "=" in text else ()
+    if "-" in text and _BLANK_OR_COMMA.search(text):
+        settings += (_FLAG_THEN_VALUE,)
+    for pattern in settings:
         for match in pattern.finditer(text):
             name = match.group("name")
             if is_secret_setting(name):
                 yield from _value(match, f"the value of `{name}`")
+    if ":" in text:
+        yield from _headers(text)
+    if _ANY_SHAPE.search(text):
+        for description, pattern in credentials.SHAPES:
+            for match in pattern.finditer(text):
+                yield Secret(match.start(), match.end(), f"what looks like {description}")
+    if client is not None or _PROGRAM.search(text):
+        yield from _client_flags(text, client)
+
+
+def _headers(text: str) -> Iterator[Secret]:
     for match in _HEADER.finditer(text):
         name = match.group("name")
         # `Authorization:` anywhere; other names only as headers are spelled
@@ -180,10 +201,6 @@ def _in_text(text: str, client: Client | None) -> Iterator[Secret]:
         header = authorization or ("-" in name and bool(match.group("gap")))
         if header and is_secret_setting(name):
             yield from _value(match, f"the value of the `{name}` header")
-    for description, pattern in credentials.SHAPES:
-        for match in pattern.finditer(text):
-            yield Secret(match.start(), match.end(), f"what looks like {description}")
-    yield from _client_flags(text, client)
 
 
 def _in_argument(item: str, client: Client | None) -> Iterator[Secret]:
