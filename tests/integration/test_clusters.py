@@ -20,7 +20,7 @@ OWNED = {OWNER_TAG: "ecsync"}
 CLUSTER_SPEC: dict[str, Any] = {
     "settings": [{"name": "containerInsights", "value": "enabled"}],
     "capacityProviders": ["FARGATE"],
-    "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
+    "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
     "tags": {**OWNED, "env": "prod"},
 }
 
@@ -83,7 +83,8 @@ def test_capacity_change_sends_both_lists(aws: Aws, calls_sent: CallCounter) -> 
         }
     ]
     assert calls_sent["UpdateCluster"] == 0
-    assert read_cluster(aws).spec["defaultCapacityProviderStrategy"] == strategy
+    # ECS reports the base it defaults to (aws-cli create-cluster.rst Example 2).
+    assert read_cluster(aws).spec["defaultCapacityProviderStrategy"] == [{**strategy[0], "base": 0}]
 
 
 def test_cluster_tags_only_touch_tags(aws: Aws, ecs: Any, calls_sent: CallCounter) -> None:

@@ -55,7 +55,11 @@ def test_create_service_stores_every_field(moto_endpoint: str, ecs: Any) -> None
     arrange.services(ecs, "prod", [])
     fields = {
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
-        "deploymentConfiguration": {"maximumPercent": 150, "minimumHealthyPercent": 50},
+        "deploymentConfiguration": {
+            "maximumPercent": 150,
+            "minimumHealthyPercent": 50,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": False},
+        },
         "enableExecuteCommand": True,
         "enableECSManagedTags": True,
         "healthCheckGracePeriodSeconds": 45,
@@ -84,10 +88,12 @@ def test_create_service_without_strategy_keeps_ec2_default(moto_endpoint: str, e
 
 
 def test_deployment_level_fields_show_on_the_primary_deployment(
-    moto_endpoint: str, ecs: Any
+    moto_endpoint: str, ecs: Any, boto_client: Any
 ) -> None:
     """serviceConnectConfiguration is reported on the PRIMARY deployment, on create and update."""
     arrange.services(ecs, "prod", [])
+    boto_client("servicediscovery").create_http_namespace(Name="internal")
+    arn = boto_client("servicediscovery").list_namespaces()["Namespaces"][0]["Arn"]
     ecs.create_service(
         cluster="prod",
         serviceName="web",
@@ -99,14 +105,15 @@ def test_deployment_level_fields_show_on_the_primary_deployment(
     ecs.update_service(
         cluster="prod",
         service="web",
-        serviceConnectConfiguration={"enabled": True, "namespace": "internal"},
+        serviceConnectConfiguration={"enabled": True, "namespace": arn},
     )
 
     assert created == {"enabled": False}
     assert describe(ecs)["deployments"][0]["serviceConnectConfiguration"] == {
         "enabled": True,
-        "namespace": "internal",
+        "namespace": arn,
     }
+    assert "serviceConnectConfiguration" not in describe(ecs)
 
 
 def test_create_cluster_returns_the_existing_cluster(moto_endpoint: str, ecs: Any) -> None:

@@ -27,8 +27,13 @@ def spec(aws: Aws, ecs: Any, sandbox: local.Sandbox) -> dict[str, Any]:
         "cluster": "prod",
         "taskDefinition": arrange.register(ecs, "web", fargate=True),
         "desiredCount": 2,
-        "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
-        "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 50},
+        # Spelled out as ECS reports them (base, the circuit breaker), so they read back.
+        "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "deploymentConfiguration": {
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 50,
+            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        },
         "networkConfiguration": {
             "awsvpcConfiguration": {
                 "subnets": list(sandbox.subnet_ids),

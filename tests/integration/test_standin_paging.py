@@ -206,3 +206,45 @@ def test_capacity_providers_asked_by_name_are_answered_whole(
 
     assert [p["name"] for p in described["capacityProviders"]] == names
     assert "nextToken" not in described
+
+
+def test_cloud_map_namespaces_page_by_max_results(boto_client: Callable[[str], Any]) -> None:
+    """ListNamespaces pages with MaxResults and NextToken, and refuses 101 or a bad token."""
+    cloudmap = boto_client("servicediscovery")
+    for n in range(3):
+        cloudmap.create_http_namespace(Name=f"ns{n}")
+
+    first = cloudmap.list_namespaces(MaxResults=2)
+    second = cloudmap.list_namespaces(MaxResults=2, NextToken=first["NextToken"])
+
+    assert [n["Name"] for n in first["Namespaces"] + second["Namespaces"]] == ["ns0", "ns1", "ns2"]
+    assert "NextToken" not in second
+    for bad in ({"MaxResults": 101}, {"NextToken": "not-a-token"}):
+        with pytest.raises(ClientError) as raised:
+            cloudmap.list_namespaces(**bad)
+        assert raised.value.response["Error"]["Code"] == "InvalidInput"
+
+
+def test_kms_aliases_page_by_limit_and_marker(boto_client: Callable[[str], Any]) -> None:
+    """ListAliases answers 50 by default with Truncated and NextMarker, and refuses a bad Marker."""
+    kms = boto_client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    for n in range(60):
+        kms.create_alias(AliasName=f"alias/a{n:02}", TargetKeyId=key)
+
+    pages, marker = [], None
+    while True:
+        page = kms.list_aliases(**({"Marker": marker} if marker else {}))
+        pages.append(page)
+        marker = page.get("NextMarker")
+        if not page["Truncated"]:
+            break
+    with pytest.raises(ClientError) as raised:
+        kms.list_aliases(Marker="not-a-marker")
+
+    assert len(pages[0]["Aliases"]) == 50
+    assert [p["Truncated"] for p in pages][-1] is False
+    names = [a["AliasName"] for p in pages for a in p["Aliases"]]
+    assert {f"alias/a{n:02}" for n in range(60)} <= set(names)
+    assert len(names) == len(set(names))
+    assert raised.value.response["Error"]["Code"] == "InvalidMarkerException"

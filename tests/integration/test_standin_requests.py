@@ -43,7 +43,8 @@ def test_service_without_security_groups_is_created_as_sent(
     )
 
     described = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
-    assert described["networkConfiguration"] == network
+    vpc = {**network["awsvpcConfiguration"], "assignPublicIp": "DISABLED"}
+    assert described["networkConfiguration"] == {"awsvpcConfiguration": vpc}
 
 
 def test_service_with_an_unknown_subnet_is_still_refused(ecs: Any, sandbox: local.Sandbox) -> None:

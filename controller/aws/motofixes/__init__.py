@@ -17,8 +17,21 @@ from moto.ecr import exceptions as ecr_exceptions
 from moto.ecr.responses import ECRResponse
 from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.kms.responses import KmsResponse
+from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
-from controller.aws.motofixes import clusters, paging, refusing, serialised, services, tasks
+from controller.aws.motofixes import (
+    cluster_defaults,
+    clusters,
+    paging,
+    provider_defaults,
+    refusing,
+    serialised,
+    service_defaults,
+    services,
+    taskdef_defaults,
+    tasks,
+)
 from controller.aws.motofixes.patching import Fix
 from controller.aws.motofixes.settling import settle_services
 
@@ -29,12 +42,22 @@ FIXES: tuple[Fix, ...] = (
     services.mirror_update_to_primary_deployment,
     services.refuse_duplicate_service,
     services.security_groups_are_optional,
+    service_defaults.fill_created_service,
+    service_defaults.fill_updated_service,
+    # Before keep_existing_cluster, so that an existing cluster is returned untouched.
+    cluster_defaults.fill_created_cluster,
+    cluster_defaults.fill_updated_cluster,
+    cluster_defaults.fill_cluster_strategy,
     clusters.keep_existing_cluster,
     clusters.refuse_duplicate_capacity_provider,
     clusters.unknown_capacity_provider_on_delete,
     clusters.describe_every_capacity_provider,
+    provider_defaults.fill_created_capacity_provider,
+    provider_defaults.keep_managed_draining,
+    provider_defaults.report_kms_keys_by_arn,
     tasks.task_level_memory,
     tasks.default_security_group_for_tasks,
+    taskdef_defaults.fill_registered_task_definition,
     paging.pages(ECS, "list_task_definitions", "taskDefinitionArns", 100, 100),
     paging.pages(ECS, "list_services", "serviceArns", 10, 100),
     paging.pages(ECS, "list_clusters", "clusterArns", 100, 100),
@@ -43,6 +66,31 @@ FIXES: tuple[Fix, ...] = (
     ),
     paging.pages(ECR, "describe_repositories", "repositories", 100, 1000, names="repositoryNames"),
     paging.pages(ECR, "describe_images", "imageDetails", 100, 1000, names="imageIds"),
+    # Cloud Map API Reference, ListNamespaces (MaxResults up to 100, the default);
+    # KMS API Reference, ListAliases ("between 1 and 100 ... it defaults to 50").
+    paging.text_pages(
+        ServiceDiscoveryResponse,
+        "list_namespaces",
+        "Namespaces",
+        100,
+        100,
+        size="MaxResults",
+        cursor="NextToken",
+        next_cursor="NextToken",
+        errors=("InvalidInput", "InvalidInput"),
+    ),
+    paging.text_pages(
+        KmsResponse,
+        "list_aliases",
+        "Aliases",
+        50,
+        100,
+        size="Limit",
+        cursor="Marker",
+        next_cursor="NextMarker",
+        errors=("ValidationException", "InvalidMarkerException"),
+        truncated=True,
+    ),
     paging.limit(
         ECS, "describe_services", "services", 10, ecs_exceptions.InvalidParameterException
     ),

@@ -8,16 +8,24 @@ answers everything at once, which would hide batching and paging bugs.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.ecr import exceptions as ecr_exceptions
 from moto.ecr.responses import ECRResponse
 from moto.ecs import exceptions as ecs_exceptions
 
 from controller.aws.motofixes.patching import Fix, Method, patch
+
+
+class PagingRefused(ServiceException):
+    """A refused page request; defined here so moto serialises it with the handler's
+    service model (it looks up error shapes by the module an exception comes from)."""
+
 
 _TOKEN = re.compile(r"[1-9][0-9]*")
 """The tokens this double hands out: the offset of the next page's first item."""
@@ -109,3 +117,52 @@ def _range_message(size: Any, most: int, ecr: bool) -> str:
         "Invalid parameter at 'maxResults' failed to satisfy constraint: "
         f"'Member must have value {bound}'"
     )
+
+
+def text_pages(
+    owner: type,
+    name: str,
+    key: str,
+    default: int,
+    most: int,
+    *,
+    size: str,
+    cursor: str,
+    next_cursor: str,
+    errors: tuple[str, str],
+    truncated: bool = False,
+) -> Fix:
+    """`pages` for the handlers that answer JSON text in the services' own spelling
+    (Cloud Map's `MaxResults`/`NextToken`, KMS's `Limit`/`Marker`/`NextMarker` with
+    `Truncated`); `errors` are the codes for a bad page size and a bad token."""
+
+    @patch(owner, name)
+    def paginate_like_aws(original: Method) -> Method:
+        def handler(self: Any) -> Any:
+            wanted, given = self._get_param(size), self._get_param(cursor)
+            if wanted is not None and not 1 <= int(wanted) <= most:
+                raise PagingRefused(errors[0], f"{size} must be between 1 and {most}.")
+            if given is not None and not _TOKEN.fullmatch(str(given)):
+                raise PagingRefused(errors[1], f"Invalid {cursor} {str(given)[:64]!r}.")
+            answer = original(self)
+            body = answer[2] if isinstance(answer, tuple) else answer
+            result = json.loads(body)
+            everything = list(result[key])
+            start, count = int(given or 0), int(wanted or default)
+            result[key] = everything[start : start + count]
+            more = start + count < len(everything)
+            result.pop(next_cursor, None)
+            if more:
+                result[next_cursor] = str(start + count)
+            if truncated:
+                result["Truncated"] = more
+            text = json.dumps(result)
+            return (*answer[:2], text) if isinstance(answer, tuple) else text
+
+        return handler
+
+    paginate_like_aws.__doc__ = (
+        f"AWS pages {name} at {default} items (1 to {most} with {size}) and returns "
+        f"{next_cursor}; moto returns everything at once and takes any {size} and {cursor}."
+    )
+    return paginate_like_aws

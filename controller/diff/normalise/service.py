@@ -49,6 +49,9 @@ upper-case). Custom attributes (`attribute:...`) are case-sensitive and kept."""
 
 def normalise(spec: dict[str, Any]) -> dict[str, Any]:
     result = common.base(spec)
+    if spec.get("deploymentConfiguration") == {}:
+        # Sent empty, it still gets every default (DeploymentConfiguration), as when absent.
+        result["deploymentConfiguration"] = {}
     for field, default in TOP_LEVEL_DEFAULTS.items():
         result.setdefault(field, default)
     scheduling = result["schedulingStrategy"]

@@ -247,3 +247,18 @@ def test_configured_at_launch_false_equals_absent() -> None:
     assert _paths(Kind.TASK_DEFINITION, desired, live) == []
     live["volumes"][0]["configuredAtLaunch"] = True
     assert _paths(Kind.TASK_DEFINITION, desired, live) == ["/volumes/0/configuredAtLaunch"]
+
+
+def test_empty_deployment_configuration_means_the_defaults() -> None:
+    """`deploymentConfiguration: {}` equals ECS's 200/100 answer; a real percentage differs."""
+    sent = {"taskDefinition": "web:1", "deploymentConfiguration": {}}
+    answered = {"maximumPercent": 200, "minimumHealthyPercent": 100}
+    changed = {"maximumPercent": 150, "minimumHealthyPercent": 100}
+
+    same = normalise(Kind.SERVICE, sent) == normalise(
+        Kind.SERVICE, {**sent, "deploymentConfiguration": answered}
+    )
+    paths = _paths(Kind.SERVICE, sent, {**sent, "deploymentConfiguration": changed})
+
+    assert same
+    assert paths == ["/deploymentConfiguration/maximumPercent"]
