@@ -62,7 +62,8 @@ TEXT = st.text(string.ascii_letters + string.digits + " _.:/=+-@", max_size=12)
 TAGS = st.dictionaries(
     st.sampled_from(["team", "env", "cost-center", "owner", "app:tier", "Name"]), TEXT, max_size=3
 )
-KMS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KMS_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KMS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KMS_KEY_ID}"
 SECRET_ARN = st.sampled_from(
     [
         f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:acme/db-AbCdEf",
@@ -160,7 +161,9 @@ REPOSITORY = record(
     imageTagMutability=st.sampled_from(["MUTABLE", "IMMUTABLE"]),
     imageScanningConfiguration=record(scanOnPush=st.booleans()),
     encryptionConfiguration=st.one_of(
-        st.just({"encryptionType": "AES256"}), record({"encryptionType": "KMS"}, kmsKey=KMS_KEY)
+        st.just({"encryptionType": "AES256"}),
+        # By ARN, by key id (ECR reports the ARN), or none (the AWS managed key aws/ecr).
+        record({"encryptionType": "KMS"}, kmsKey=st.sampled_from([KMS_KEY, KMS_KEY_ID])),
     ),
     lifecyclePolicy=lifecycle_policies(),
     repositoryPolicy=repository_policies(),
@@ -464,14 +467,23 @@ def task_definitions(draw: st.DrawFn, launch: str) -> Spec:
             )
         )
     names = draw(st.lists(st.sampled_from(["data", "cache", "scratch"]), unique=True, max_size=2))
-    ec2_volume = st.sampled_from(
+    ec2_volume: st.SearchStrategy[Spec] = st.sampled_from(
         [
             {},
             {"host": {"sourcePath": "/var/lib/acme"}},
             {"dockerVolumeConfiguration": {"scope": "task", "driver": "local"}},
+            {"dockerVolumeConfiguration": {"labels": {"app": "roundtrip"}}},
         ]
     )
-    volumes = [{"name": n, **(draw(ec2_volume) if ec2 else {})} for n in names]
+    # Fargate takes no host paths or Docker volumes: a bind volume ({}) or EFS.
+    fargate_volume: st.SearchStrategy[Spec] = st.sampled_from(
+        [
+            {},
+            {"efsVolumeConfiguration": {"fileSystemId": "fs-12345678"}},
+            {"efsVolumeConfiguration": {"fileSystemId": "fs-12345678", "rootDirectory": "/data"}},
+        ]
+    )
+    volumes = [{"name": n, **draw(ec2_volume if ec2 else fargate_volume)} for n in names]
     spec |= {"volumes": volumes} if volumes else {}
     defined: list[Spec] = []
     for _ in range(draw(st.integers(1, 3))):
@@ -481,7 +493,14 @@ def task_definitions(draw: st.DrawFn, launch: str) -> Spec:
     # requiresCompatibilities names EC2, so then every container has memory.
     if ec2 and all("memory" in c for c in defined):
         spec |= draw(record(requiresCompatibilities=["EC2"]))
-    spec |= draw(record(taskRoleArn=TASK_ROLE, executionRoleArn=EXECUTION_ROLE, tags=TAGS))
+    spec |= draw(
+        record(
+            taskRoleArn=TASK_ROLE,
+            executionRoleArn=EXECUTION_ROLE,
+            enableFaultInjection=st.booleans(),
+            tags=TAGS,
+        )
+    )
     if any(field in c for c in defined for field in NEEDS_EXECUTION_ROLE):
         spec["executionRoleArn"] = EXECUTION_ROLE
     return spec
@@ -517,10 +536,10 @@ PLACEMENT_STRATEGY = st.lists(
         record(
             {
                 "type": "spread",
-                "field": st.sampled_from(["attribute:ecs.availability-zone", "instanceId"]),
+                "field": st.sampled_from(["attribute:ecs.availability-zone", "instanceId", "host"]),
             }
         ),
-        record({"type": "binpack", "field": st.sampled_from(["memory", "cpu"])}),
+        record({"type": "binpack", "field": st.sampled_from(["memory", "cpu", "MEMORY"])}),
         st.just({"type": "random"}),
     ),
     max_size=2,
@@ -558,6 +577,13 @@ def fargate_services(draw: st.DrawFn, sandbox: local.Sandbox) -> tuple[Spec, Spe
         )
     )
     service["networkConfiguration"] = {"awsvpcConfiguration": vpc}
+    # Service Connect by namespace name (ECS reports the ARN), or on the cluster's
+    # default namespace, which CreateCluster makes for a new name.
+    connect = draw(st.sampled_from([None, "by-name", "cluster-default"]))
+    if connect is not None:
+        cluster["serviceConnectDefaults"] = {"namespace": "roundtrip.local"}
+        named = {"namespace": "roundtrip.local"} if connect == "by-name" else {}
+        service["serviceConnectConfiguration"] = {"enabled": True, **named}
     service |= draw(
         record(
             desiredCount=st.integers(0, 4),

@@ -21,6 +21,7 @@ DescribeClusters reports both flags as false."""
 
 def normalise(spec: dict[str, Any]) -> dict[str, Any]:
     result = common.base(spec)
+    result = _keep_what_ecs_fills(spec, result)
     if "settings" in result:
         result["settings"] = common.sorted_by(result["settings"], common.field_of("name"))
     if "capacityProviders" in result:
@@ -45,3 +46,25 @@ def _configuration(configuration: Any) -> Any:
         **configuration,
         "executeCommandConfiguration": {**execute, "logConfiguration": logs},
     }
+
+
+def _keep_what_ecs_fills(spec: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """Empty exec-command parts the base normalisation drops, though ECS stores them
+    filled: `executeCommandConfiguration: {}` with `logging: DEFAULT` ("If no logging
+    parameter is specified, it defaults to this value", ExecuteCommandConfiguration),
+    `logConfiguration: {}` with both encryption flags off."""
+    configuration = spec.get("configuration")
+    execute = (
+        configuration.get("executeCommandConfiguration")
+        if isinstance(configuration, dict)
+        else None
+    )
+    if not isinstance(execute, dict):
+        return result
+    kept = result.get("configuration") or {}
+    filled = dict(kept.get("executeCommandConfiguration") or {})
+    if not execute:
+        filled["logging"] = "DEFAULT"
+    if execute.get("logConfiguration") == {}:
+        filled["logConfiguration"] = dict(EXEC_LOG_DEFAULTS)
+    return {**result, "configuration": {**kept, "executeCommandConfiguration": filled}}

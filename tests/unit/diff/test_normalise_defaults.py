@@ -262,3 +262,34 @@ def test_empty_deployment_configuration_means_the_defaults() -> None:
 
     assert same
     assert paths == ["/deploymentConfiguration/maximumPercent"]
+
+
+def test_empty_exec_command_configuration_means_default_logging() -> None:
+    """`executeCommandConfiguration: {}` equals ECS's `logging: DEFAULT` answer; NONE differs."""
+    sent: dict[str, Any] = {"configuration": {"executeCommandConfiguration": {}}}
+
+    def answered(logging: str) -> dict[str, Any]:
+        return {"configuration": {"executeCommandConfiguration": {"logging": logging}}}
+
+    assert _paths(Kind.CLUSTER, sent, answered("DEFAULT")) == []
+    assert _paths(Kind.CLUSTER, sent, answered("NONE")) == [
+        "/configuration/executeCommandConfiguration/logging"
+    ]
+
+
+def test_empty_exec_log_configuration_means_encryption_off() -> None:
+    """`logConfiguration: {}` equals ECS's answer with both encryption flags false."""
+    execute: dict[str, Any] = {"logging": "OVERRIDE", "logConfiguration": {}}
+    sent = {"configuration": {"executeCommandConfiguration": execute}}
+    flags = {"cloudWatchEncryptionEnabled": False, "s3EncryptionEnabled": True}
+    answered = {
+        "configuration": {
+            "executeCommandConfiguration": {**execute, "logConfiguration": flags},
+        }
+    }
+
+    assert _paths(Kind.CLUSTER, sent, answered) == [
+        "/configuration/executeCommandConfiguration/logConfiguration/s3EncryptionEnabled"
+    ]
+    flags["s3EncryptionEnabled"] = False
+    assert _paths(Kind.CLUSTER, sent, answered) == []
