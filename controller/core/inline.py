@@ -148,7 +148,9 @@ def find_in_args(args: Sequence[Any], before: Sequence[Any] = ()) -> list[list[S
             found.append(_whole_value(item, *expecting))
         else:
             found.append(_merged(_in_argument(item, client)))
-        expecting = _expects_value(item, client)
+        # An item that holds a secret of its own (`-pV`, whose V may even read like a
+        # secret-looking flag name) is no flag waiting for the next item as its value.
+        expecting = None if found[-1] else _expects_value(item, client)
         named = _client(item.rsplit("/", 1)[-1])
         client = named or client
     return found[len(before) :]

@@ -152,3 +152,22 @@ def test_a_private_key_is_hidden_to_its_end_line() -> None:
     key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"
     assert masked(f"echo '{key}' > k; run") == f"echo '{MASK}' > k; run"
     assert masked("-----BEGIN PRIVATE KEY-----\nMIIEcut") == MASK
+
+
+def test_an_argument_holding_its_own_secret_does_not_take_the_next_as_a_value() -> None:
+    """`-pHunter2Secret` reads like a secret-named flag, but it is MySQL's password: the
+    next argument is judged on its own, and no finding quotes the password."""
+    args = ["mysql", "-u", "app", "-pHunter2Secret", "--password=S3cretPass!", "--port", "3306"]
+    assert masked_args(args) == [
+        "mysql",
+        "-u",
+        "app",
+        "-p*****",
+        "--password=*****",
+        "--port",
+        "3306",
+    ]
+    found = inline.find_in_args(args)
+    whats = " ".join(secret.what for item in found for secret in item)
+    assert "Hunter2" not in whats
+    assert "S3cret" not in whats
