@@ -25,9 +25,10 @@ import structlog
 from controller.apply.outcomes import Outcome, Result
 from controller.aws import preflight as lookups
 from controller.aws.clients import Aws
+from controller.core.preflight_facts import Answer, Seen
 from controller.plan import preflight
 from controller.plan.actions import Action, Problem
-from controller.plan.preflight import Answer, Check, Facts, Failure, Needs, Seen
+from controller.plan.preflight import Check, Facts, Failure, Needs
 
 log = structlog.get_logger()
 

@@ -20,13 +20,10 @@ from controller.aws.taskdef_cache import TaskDefinitionCache
 from controller.core import settings
 
 if TYPE_CHECKING:
-    from mypy_boto3_autoscaling import AutoScalingClient
-    from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
 
-    from controller.plan.preflight import EcrImage
+    from controller.core.preflight_facts import EcrImage
 
 DEFAULT_REGION = "us-east-1"
 
@@ -177,15 +174,3 @@ class Aws:
     @property
     def ecr(self) -> ECRClient:
         return cast("ECRClient", self.client("ecr"))
-
-    @property
-    def ec2(self) -> EC2Client:
-        return cast("EC2Client", self.client("ec2"))
-
-    @property
-    def autoscaling(self) -> AutoScalingClient:
-        return cast("AutoScalingClient", self.client("autoscaling"))
-
-    @property
-    def dynamodb(self) -> DynamoDBClient:
-        return cast("DynamoDBClient", self.client("dynamodb"))

@@ -27,7 +27,7 @@ from moto.server import ThreadedMotoServer
 
 from controller.aws import calls, errors, motofixes, repositories
 from controller.aws import preflight as lookups
-from controller.plan.preflight import EcrImage, Seen
+from controller.core.preflight_facts import EcrImage, Seen
 
 if TYPE_CHECKING:
     from controller.aws.clients import Aws

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from controller.aws import batching, calls, errors
-from controller.plan.preflight import Answer, EcrImage, Seen
+from controller.core.preflight_facts import Answer, EcrImage, Seen
 
 if TYPE_CHECKING:
     from controller.aws.clients import Aws

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from controller.aws import batching, calls, clusters, errors, shapes, tags
+from controller.core.field_facts import SERVICE_REPLACE_FIELDS, SERVICE_UPDATE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
 
@@ -181,37 +182,6 @@ def parse_service(service: Mapping[str, Any]) -> Live:
             "taskDefinition": service.get("taskDefinition"),
         },
     )
-
-
-SERVICE_REPLACE_FIELDS = frozenset({"launchType", "schedulingStrategy", "role"})
-"""Fields ECS cannot update in place: the planner replaces the service for these."""
-
-SERVICE_UPDATE_FIELDS = frozenset(
-    {
-        "taskDefinition",
-        "desiredCount",
-        "capacityProviderStrategy",
-        "deploymentConfiguration",
-        "networkConfiguration",
-        "placementConstraints",
-        "placementStrategy",
-        "platformVersion",
-        "healthCheckGracePeriodSeconds",
-        "enableExecuteCommand",
-        "enableECSManagedTags",
-        "loadBalancers",
-        "propagateTags",
-        "serviceRegistries",
-        "serviceConnectConfiguration",
-        "volumeConfigurations",
-        "availabilityZoneRebalancing",
-        "deploymentController",
-        "vpcLatticeConfigurations",
-        "monitoring",
-        "gatewayConnectors",
-    }
-)
-"""Fields UpdateService changes in place."""
 
 
 class ServiceWriter:

@@ -39,6 +39,3 @@ WRITERS: dict[Kind, Writer] = {
     Kind.TASK_DEFINITION: taskdefs.TaskDefinitionWriter(),
     Kind.SERVICE: services.ServiceWriter(),
 }
-
-SERVICE_REPLACE_FIELDS = services.SERVICE_REPLACE_FIELDS
-"""Service fields ECS cannot update in place; the planner replaces the service for these."""

@@ -143,8 +143,14 @@ def _elector(
     """
     assert config.leader_table
     timeout = max(config.lease.retry_period, 1.0)
-    lease_aws = Aws(replace(aws.config, connect_timeout=timeout, read_timeout=timeout))
-    lease_aws.retry = RetryPolicy(attempts=1)
+    lease_aws = Aws(
+        replace(
+            aws.config,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            retry=RetryPolicy(attempts=1),
+        )
+    )
     table = leases.LeaseTable(lease_aws, config.leader_table)
     try:
         table.check()

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from controller.core.field_facts import REPLACE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import (
     CONTENT_HASH_TAG,
@@ -30,11 +31,6 @@ from controller.diff.normalise.repository import KMS_KEY
 from controller.diff.normalise.task_definition import content_hash
 from controller.plan import ordering, prune, references, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
-
-REPLACE_FIELDS: dict[Kind, frozenset[str]] = {
-    Kind.SERVICE: frozenset({"launchType", "schedulingStrategy", "role"}),
-}
-"""Top-level fields ECS cannot change in place: the resource is replaced."""
 
 IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
     Kind.REPOSITORY: frozenset({"encryptionConfiguration"}),

@@ -37,6 +37,7 @@ from enum import StrEnum
 from typing import Any
 
 from controller.core.kinds import Kind
+from controller.core.preflight_facts import Answer, EcrImage, Seen
 from controller.plan.actions import Action, ActionType
 
 
@@ -56,28 +57,6 @@ class Failure:
     retryable: bool = False
     """True when AWS may change and fix it (an image pushed later); False when
     only a change to the manifests can."""
-
-
-@dataclass(frozen=True, order=True)
-class EcrImage:
-    """A container image in a private ECR registry."""
-
-    registry: str
-    """The registry's AWS account ID."""
-    region: str
-    repository: str
-    tag: str = ""
-    digest: str = ""
-    """When both are written, the digest is what is pulled, so only it is checked."""
-
-    @property
-    def image_id(self) -> dict[str, str]:
-        """The ECR `ImageIdentifier` of this image."""
-        return {"imageDigest": self.digest} if self.digest else {"imageTag": self.tag}
-
-    @property
-    def wanted(self) -> str:
-        return f"image {self.digest}" if self.digest else f"tag {self.tag}"
 
 
 _ECR_IMAGE = re.compile(
@@ -182,26 +161,6 @@ class Needs:
             self.subnets | other.subnets,
             self.security_groups | other.security_groups,
         )
-
-
-class Seen(StrEnum):
-    """What a lookup found out about one image, subnet or security group."""
-
-    FOUND = "found"
-    MISSING = "missing"
-    NO_REPOSITORY = "no_repository"
-    """(Images) the repository itself does not exist."""
-    UNCHECKED = "unchecked"
-    """ecsync may not look (access denied): not held against the resource."""
-    FAILED = "failed"
-    """The lookup itself failed (throttling, an outage...); `Answer.error` says why."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    seen: Seen
-    error: str = ""
-    retryable: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import pytest
 
 from controller.aws import errors, local, services
 from controller.aws.clients import Aws
-from controller.aws.writers import SERVICE_REPLACE_FIELDS, WRITERS
+from controller.aws.writers import WRITERS
+from controller.core.field_facts import SERVICE_REPLACE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
 from tests.support import arrange

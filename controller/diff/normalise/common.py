@@ -6,15 +6,11 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG
 from controller.diff import pointer
 
 SYSTEM_TAG_PREFIX = "ecsync:"
 """Tags ecsync writes for itself (ownership, content hash, prune protection).
 They are compared separately from the user's own tags."""
-
-OWNER = OWNER_TAG
-CONTENT_HASH = CONTENT_HASH_TAG
 
 
 def is_empty(value: Any) -> bool:

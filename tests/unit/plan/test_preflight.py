@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from controller.core.kinds import Kind, ResourceId
+from controller.core.preflight_facts import Answer, EcrImage, Seen
 from controller.plan import preflight
 from controller.plan.actions import Action, ActionType
-from controller.plan.preflight import Answer, Check, EcrImage, Facts, Seen
+from controller.plan.preflight import Check, Facts
 
 REGION = "us-east-1"
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
