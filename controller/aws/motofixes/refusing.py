@@ -17,7 +17,6 @@ from typing import Any
 
 from moto.core.exceptions import ServiceException
 from moto.ecr.responses import ECRResponse
-from moto.ecs.exceptions import TaskDefinitionNotFoundException
 from moto.ecs.responses import EC2ContainerServiceResponse
 
 from controller.aws.motofixes.patching import Fix, Method, patch
@@ -117,7 +116,7 @@ def _task_definition(
         return None
     try:
         found = backend.describe_task_definition(reference)
-    except (TaskDefinitionNotFoundException, ServiceException, ValueError, KeyError):
+    except (ServiceException, ValueError, KeyError):  # moto answers these itself
         return None
     return {
         "family": found.family,
