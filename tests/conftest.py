@@ -1,4 +1,5 @@
-"""Shared fixtures: one in-process moto server, reset per test, and clients pointed at it.
+"""Shared fixtures: one in-process moto server, reset per test, clients pointed at it, the
+sandbox network seeded in it, and `ecsync run` daemons started against it.
 
 Everything binds to 127.0.0.1 and runs on dummy credentials; the environment
 is scrubbed so that no real AWS profile, endpoint or credential can leak in.
@@ -19,6 +20,7 @@ from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig, RetryPolicy
 from tests.support import server
 from tests.support.counting import CallCounter
+from tests.support.daemon import Daemons
 
 REGION = "us-east-1"
 FAST_RETRIES = RetryPolicy(attempts=5, base_delay=0.001, max_delay=0.005)
@@ -58,6 +60,20 @@ def aws(moto_endpoint: str) -> Aws:
     connection = Aws(AwsConfig(region=REGION, endpoint_url=moto_endpoint))
     connection.retry = FAST_RETRIES
     return connection
+
+
+@pytest.fixture
+def sandbox(aws: Aws) -> local.Sandbox:
+    """The seeded sandbox network and Auto Scaling group."""
+    return local.seed_sandbox(aws)
+
+
+@pytest.fixture
+def start_daemon(moto_endpoint: str, tmp_path: Path) -> Iterator[Daemons]:
+    """Starts `ecsync run ARGS...` against the moto server; every daemon is killed at the end."""
+    daemons = Daemons(moto_endpoint, tmp_path)
+    yield daemons
+    daemons.kill_all()
 
 
 @pytest.fixture

@@ -7,142 +7,20 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from controller.aws import local
-from controller.aws.clients import Aws, AwsConfig
 from tests.support import cli
-from tests.support.daemon import Daemon
+from tests.support.daemon import Daemons
 from tests.support.gitrepo import Repo
 from tests.support.moto_tasks import make_failing_tasks_possible
-
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "imageCountMoreThan",
-                "countNumber": 5,
-            },
-            "action": {"type": "expire"},
-        }
-    ]
-}
-
-
-def stack(
-    sandbox: local.Sandbox, *, count: int = 2, image: str = "nginx:1.27", hook: str | None = None
-) -> dict[str, str]:
-    """A small shop: a repository, a cluster, a task definition and a service (and a hook)."""
-    files = {
-        "registry.yaml": f"""
-apiVersion: ecsync/v1
-kind: Repository
-metadata: {{name: shop/web}}
-spec:
-  lifecyclePolicy: {json.dumps(LIFECYCLE)}
-""",
-        "cluster.yaml": """
-apiVersion: ecsync/v1
-kind: Cluster
-metadata: {name: shop}
-spec:
-  tags: {team: shop}
-""",
-        "web.yaml": f"""
-apiVersion: ecsync/v1
-kind: TaskDefinition
-metadata: {{name: shop-web}}
-spec:
-  requiresCompatibilities: [FARGATE]
-  networkMode: awsvpc
-  cpu: "256"
-  memory: "512"
-  containerDefinitions:
-    - name: web
-      image: {image}
-      portMappings: [{{containerPort: 80}}]
----
-apiVersion: ecsync/v1
-kind: Service
-metadata: {{name: web}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  desiredCount: {count}
-  launchType: FARGATE
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{sandbox.subnet_ids[0]}]
-      securityGroups: [{sandbox.security_group_id}]
-""",
-    }
-    files["hook.yaml"] = (
-        f"""
-apiVersion: ecsync/v1
-kind: Task
-metadata:
-  name: migrate
-  annotations: {{ecsync/hook: pre-sync}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  launchType: FARGATE
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{sandbox.subnet_ids[0]}]
-      securityGroups: [{sandbox.security_group_id}]
-  overrides:
-    containerOverrides: [{{name: web, command: [{hook}]}}]
-"""
-        if hook
-        else ""
-    )
-    return files
-
-
-@pytest.fixture
-def sandbox(moto_endpoint: str) -> local.Sandbox:
-    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
-
-
-@pytest.fixture
-def start(moto_endpoint: str, tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
-    started: list[Daemon] = []
-
-    def make(*args: str) -> Daemon:
-        daemon = Daemon(moto_endpoint, args, tmp_path / f"cache-{len(started)}")
-        started.append(daemon)
-        return daemon
-
-    yield make
-    for daemon in started:
-        daemon.kill()
-
-
-def write(folder: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = folder / name
-        if text:
-            path.write_text(text)
-        elif path.exists():
-            path.unlink()
-
-
-def service(boto_client: Callable[[str], Any]) -> dict[str, Any]:
-    found: dict[str, Any] = boto_client("ecs").describe_services(cluster="shop", services=["web"])[
-        "services"
-    ][0]
-    return found
+from tests.support.shop import LIFECYCLE, service, stack, write
 
 
 def test_git_commit_is_applied_within_the_poll_interval(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -150,7 +28,7 @@ def test_git_commit_is_applied_within_the_poll_interval(
     """A pushed commit is applied within the poll interval and its SHA is the event revision."""
     repo = Repo(tmp_path / "git")
     first = repo.commit(stack(sandbox), "initial")
-    daemon = start("--source", repo.url, "--poll", "0.5s")
+    daemon = start_daemon("--source", repo.url, "--poll", "0.5s")
     daemon.wait_for("service_created", lambda e: e["revision"] == first)
     daemon.wait_http("/readyz")
 
@@ -164,7 +42,7 @@ def test_git_commit_is_applied_within_the_poll_interval(
 
 
 def test_signed_webhook_fetches_at_once(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -174,7 +52,9 @@ def test_signed_webhook_fetches_at_once(
     first = repo.commit(stack(sandbox), "initial")
     secret_file = tmp_path / "webhook-secret"
     secret_file.write_text("s3cret-for-hooks\n")
-    daemon = start("--source", repo.url, "--poll", "10m", "--webhook-secret-file", str(secret_file))
+    daemon = start_daemon(
+        "--source", repo.url, "--poll", "10m", "--webhook-secret-file", str(secret_file)
+    )
     daemon.wait_for("service_created", lambda e: e["revision"] == first)
 
     second = repo.commit(stack(sandbox, count=4), "scale web")
@@ -192,16 +72,14 @@ def test_signed_webhook_fetches_at_once(
 
 
 def test_drift_is_alerted_and_corrected(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
 ) -> None:
     """Hand-made drift gives drift_detected with desired and live values, then drift_corrected."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    write(folder, stack(sandbox))
-    daemon = start("--source", str(folder), "--resync", "1s")
+    folder = write(tmp_path / "manifests", stack(sandbox))
+    daemon = start_daemon("--source", str(folder), "--resync", "1s")
     daemon.wait_http("/readyz")
 
     boto_client("ecs").update_service(cluster="shop", service="web", desiredCount=5)
@@ -228,16 +106,14 @@ def test_drift_is_alerted_and_corrected(
 
 
 def test_alert_only_reports_once_and_corrects_nothing(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
 ) -> None:
     """With --alert-only, drift is reported once (not every resync) and left alone."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    write(folder, stack(sandbox))
-    daemon = start("--source", str(folder), "--resync", "0.5s", "--alert-only")
+    folder = write(tmp_path / "manifests", stack(sandbox))
+    daemon = start_daemon("--source", str(folder), "--resync", "0.5s", "--alert-only")
     daemon.wait_http("/readyz")
     boto_client("ecs").update_service(cluster="shop", service="web", desiredCount=5)
     daemon.wait_for("drift_detected", lambda e: e["kind"] == "Service")
@@ -252,16 +128,14 @@ def test_alert_only_reports_once_and_corrects_nothing(
 
 
 def test_a_fight_with_another_writer_is_flagged_and_backed_off(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
 ) -> None:
     """The same drift coming back K times within T gives drift_flapping, then no more writes."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    write(folder, stack(sandbox))
-    daemon = start(
+    folder = write(tmp_path / "manifests", stack(sandbox))
+    daemon = start_daemon(
         "--source", str(folder), "--resync", "0.5s", "--flap-count", "2", "--flap-window", "60s"
     )
     daemon.wait_http("/readyz")
@@ -289,7 +163,7 @@ def test_a_fight_with_another_writer_is_flagged_and_backed_off(
 
 
 def test_invalid_commit_keeps_last_good_state_and_prunes_nothing(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -297,7 +171,7 @@ def test_invalid_commit_keeps_last_good_state_and_prunes_nothing(
     """A broken commit is reported with file and line; nothing is pruned, even with --prune."""
     repo = Repo(tmp_path / "git")
     repo.commit(stack(sandbox))
-    daemon = start("--source", repo.url, "--poll", "0.5s", "--prune", "--resync", "1s")
+    daemon = start_daemon("--source", repo.url, "--poll", "0.5s", "--prune", "--resync", "1s")
     daemon.wait_http("/readyz")
     broken = stack(sandbox)
     broken["web.yaml"] = ""  # the service and task definition leave...
@@ -316,7 +190,7 @@ def test_invalid_commit_keeps_last_good_state_and_prunes_nothing(
 
 
 def test_failed_pre_sync_hook_blocks_the_service_update(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -325,7 +199,7 @@ def test_failed_pre_sync_hook_blocks_the_service_update(
     make_failing_tasks_possible()
     repo = Repo(tmp_path / "git")
     repo.commit(stack(sandbox, hook="migrate-ok"))
-    daemon = start("--source", repo.url, "--poll", "0.5s")
+    daemon = start_daemon("--source", repo.url, "--poll", "0.5s")
     daemon.wait_for("task_succeeded", lambda e: e["name"] == "migrate")
     daemon.wait_http("/readyz")
     before = service(boto_client)["taskDefinition"]
@@ -340,13 +214,11 @@ def test_failed_pre_sync_hook_blocks_the_service_update(
 
 
 def test_endpoints_and_clean_shutdown(
-    start: Callable[..., Daemon], sandbox: local.Sandbox, tmp_path: Path
+    start_daemon: Daemons, sandbox: local.Sandbox, tmp_path: Path
 ) -> None:
     """The HTTP endpoints answer as documented and SIGTERM exits 0 within 10 s."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    write(folder, stack(sandbox))
-    daemon = start("--source", str(folder))
+    folder = write(tmp_path / "manifests", stack(sandbox))
+    daemon = start_daemon("--source", str(folder))
     assert daemon.wait_http("/healthz") == b"ok\n"
     daemon.wait_http("/readyz")
     metrics = daemon.get("/metrics")[1].decode()
@@ -367,16 +239,14 @@ def test_endpoints_and_clean_shutdown(
 
 
 def test_folder_edit_is_applied(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
 ) -> None:
     """Saving a manifest in a watched folder applies it within seconds."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    write(folder, stack(sandbox))
-    daemon = start("--source", str(folder))
+    folder = write(tmp_path / "manifests", stack(sandbox))
+    daemon = start_daemon("--source", str(folder))
     daemon.wait_http("/readyz")
     write(folder, {"web.yaml": stack(sandbox, count=4)["web.yaml"]})
     daemon.wait_for("service_updated", timeout=10)
@@ -385,7 +255,7 @@ def test_folder_edit_is_applied(
 
 
 def test_a_task_run_record_changed_by_hand_is_not_drift_and_not_a_rerun(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -393,10 +263,8 @@ def test_a_task_run_record_changed_by_hand_is_not_drift_and_not_a_rerun(
     """Removing or editing a one-off task's run record on its cluster logs one
     `task_rerun_skipped` naming the record, never an empty `drift_detected`, and the
     migration is not run again while its manifests are unchanged."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    write(folder, stack(sandbox, hook="migrate"))
-    daemon = start("--source", str(folder), "--resync", "1s")
+    folder = write(tmp_path / "manifests", stack(sandbox, hook="migrate"))
+    daemon = start_daemon("--source", str(folder), "--resync", "1s")
     daemon.wait_for("task_succeeded", lambda e: e["name"] == "migrate")
     daemon.wait_http("/readyz")
 

@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 
 from controller.aws import local
-from controller.aws.clients import Aws, AwsConfig
 from controller.cli.status import fetch_status, render_status
-from tests.e2e.test_daemon import service, stack, write
 from tests.support.awsproxy import AwsProxy, Fault, FaultPlan, is_write
 from tests.support.daemon import Daemon, Event
+from tests.support.shop import service, stack, write
 
 TABLE = "ecsync-leases"
 LEASE = ("--lease-duration", "3s", "--lease-renew", "2s")
@@ -30,22 +29,21 @@ WRITES = ("_created", "_updated", "_registered", "_replaced", "_deleted", "_dere
 
 
 @pytest.fixture
-def sandbox(moto_endpoint: str, boto_client: Callable[[str], Any]) -> local.Sandbox:
+def lease_table(boto_client: Callable[[str], Any]) -> str:
+    """The DynamoDB table the replicas hold their lease in, created empty."""
     boto_client("dynamodb").create_table(
         TableName=TABLE,
         KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
+    return TABLE
 
 
 @pytest.fixture
 def folder(tmp_path: Path, sandbox: local.Sandbox) -> Path:
-    path = tmp_path / "manifests"
-    path.mkdir()
-    write(path, stack(sandbox))
-    return path
+    """The shop's manifests, which both replicas watch."""
+    return write(tmp_path / "manifests", stack(sandbox))
 
 
 class Replica:
@@ -55,6 +53,7 @@ class Replica:
         self.name, self.daemon, self.proxy = name, daemon, proxy
 
     def write_events(self, since: int = 0) -> list[Event]:
+        """The daemon's log events that report a write, from event `since` on."""
         return [e for e in self.daemon.events[since:] if str(e.get("event", "")).endswith(WRITES)]
 
     def ecs_writes(self, since: float = 0.0) -> list[str]:
@@ -66,12 +65,17 @@ class Replica:
         ]
 
     def status(self) -> dict[str, Any]:
+        """The daemon's /status document."""
         doc: dict[str, Any] = json.loads(self.daemon.get("/status")[1])
         return doc
 
 
 @pytest.fixture
-def start(moto_endpoint: str, tmp_path: Path, folder: Path) -> Iterator[Callable[..., Replica]]:
+def start(
+    moto_endpoint: str, tmp_path: Path, folder: Path, lease_table: str
+) -> Iterator[Callable[..., Replica]]:
+    """Starts replica NAME (`ecsync run` behind a proxy of its own) with more ARGS; every
+    replica is woken, killed and its proxy stopped at the end."""
     started: list[Replica] = []
 
     def make(name: str, *args: str) -> Replica:
@@ -82,7 +86,7 @@ def start(moto_endpoint: str, tmp_path: Path, folder: Path) -> Iterator[Callable
                 "--source",
                 str(folder),
                 "--leader-election-table",
-                TABLE,
+                lease_table,
                 "--leader-id",
                 name,
                 *LEASE,

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from controller.aws import local
-from controller.aws.clients import Aws, AwsConfig
 from tests.support import cli
-from tests.support.daemon import Daemon
+from tests.support.daemon import Daemons
 
 PASSWORDS = ("hunter2-planted-XYZ", "hunter2-planted-ABC")
 ACCESS_KEYS = ("AKIAPLANTED0XYZ12345", "AKIAPLANTED0ABC12345")
@@ -98,31 +95,14 @@ spec:
 
 
 def assert_clean(*outputs: str) -> None:
+    """None of `outputs` holds a planted value."""
     for output in outputs:
         leaked = [value for value in PLANTED if value in output]
         assert leaked == [], output
 
 
-@pytest.fixture
-def sandbox(moto_endpoint: str) -> local.Sandbox:
-    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
-
-
-@pytest.fixture
-def daemons(moto_endpoint: str, tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
-    started: list[Daemon] = []
-
-    def start(*args: str) -> Daemon:
-        daemon = Daemon(moto_endpoint, args, tmp_path / "cache")
-        started.append(daemon)
-        return daemon
-
-    yield start
-    for daemon in started:
-        daemon.kill()
-
-
 def ecsync(*args: str) -> subprocess.CompletedProcess[str]:
+    """`ecsync ARGS... --log-format json`, output captured."""
     return cli.run(*args, "--log-format", "json")
 
 
@@ -184,7 +164,7 @@ def test_planted_secrets_appear_in_no_command_output(
 
 
 def test_planted_secrets_appear_nowhere_in_a_daemon_run(
-    daemons: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -195,7 +175,7 @@ def test_planted_secrets_appear_nowhere_in_a_daemon_run(
     folder = tmp_path / "manifests"
     folder.mkdir()
     (folder / "stack.yaml").write_text(manifests(sandbox, 0))
-    daemon = daemons("--source", str(folder), "--resync", "1s")
+    daemon = start_daemon("--source", str(folder), "--resync", "1s")
     daemon.wait_for("service_created")
     warning = daemon.wait_for("manifest_warning", lambda e: "BUILD_NOTE" in e["message"])
     assert warning["path"].endswith("environment[2].value")

@@ -21,13 +21,12 @@ from typing import Any
 import pytest
 
 from controller.aws import local
-from controller.aws.clients import Aws, AwsConfig
 from controller.daemon.sources.gitcli import GitError, Runner
-from tests.e2e.test_daemon import stack, write
 from tests.hostile.corpus import CASES, Case
 from tests.hostile.gitserver import GitHttpServer
-from tests.support.daemon import Daemon, Event
+from tests.support.daemon import Daemon, Daemons, Event
 from tests.support.gitrepo import Repo, git
+from tests.support.shop import stack, write
 
 WRITE_EVENT = re.compile(
     r".*_(created|updated|registered|replaced|deleted|deregistered)$|task_started|apply_failed"
@@ -35,27 +34,6 @@ WRITE_EVENT = re.compile(
 _CALLS = re.compile(r'^ecsync_aws_calls_total\{operation="(\w+)",outcome="(\w+)"\} (\S+)$', re.M)
 _READ = re.compile(r"(Describe|List|Get|BatchGet)[A-Z]")
 SECRET = "s3cret-token"
-
-
-@pytest.fixture
-def sandbox(moto_endpoint: str) -> local.Sandbox:
-    """The VPC, subnets and security group the stack's service runs in."""
-    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
-
-
-@pytest.fixture
-def start(moto_endpoint: str, tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
-    """Starts `ecsync run` with the given arguments; every daemon is killed at the end."""
-    started: list[Daemon] = []
-
-    def make(*args: str) -> Daemon:
-        daemon = Daemon(moto_endpoint, args, tmp_path / f"cache-{len(started)}")
-        started.append(daemon)
-        return daemon
-
-    yield make
-    for daemon in started:
-        daemon.kill()
 
 
 @pytest.fixture
@@ -125,7 +103,7 @@ def matches(case: Case, prefix: str) -> Callable[[Event], bool]:
 
 
 def test_the_daemon_survives_every_hostile_case_and_still_applies(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -134,10 +112,10 @@ def test_the_daemon_survives_every_hostile_case_and_still_applies(
     to AWS, /healthz stays 200, the good set comes back when the case goes, and a good change
     after the last case is applied."""
     folder, staging, parked = tmp_path / "manifests", tmp_path / "staging", tmp_path / "parked"
-    for path in (folder, staging, parked):
+    for path in (staging, parked):
         path.mkdir()
     write(folder, stack(sandbox))
-    daemon = start("--source", str(folder), "--prune", "--resync", "2s")
+    daemon = start_daemon("--source", str(folder), "--prune", "--resync", "2s")
     daemon.wait_http("/readyz", timeout=60)
     ecs = boto_client("ecs")
     before, written, calls = aws_state(ecs), len(writes(daemon)), write_calls(daemon)
@@ -186,7 +164,7 @@ def test_the_daemon_survives_every_hostile_case_and_still_applies(
 
 
 def test_git_failures_keep_the_last_good_revision_and_leak_no_secret(
-    start: Callable[..., Daemon],
+    start_daemon: Daemons,
     sandbox: local.Sandbox,
     tmp_path: Path,
     boto_client: Callable[[str], Any],
@@ -205,7 +183,7 @@ def test_git_failures_keep_the_last_good_revision_and_leak_no_secret(
 
     good = push(stack(sandbox), "initial")
     url = f"http://ecsync:{SECRET}@127.0.0.1:{git_server.port}/remote.git"
-    daemon = start("--source", url, "--ref", "main", "--poll", "0.5s", "--prune")
+    daemon = start_daemon("--source", url, "--ref", "main", "--poll", "0.5s", "--prune")
     daemon.wait_for("service_created", lambda e: e["revision"] == good, timeout=60)
     daemon.wait_http("/readyz", timeout=60)
     ecs = boto_client("ecs")

@@ -13,22 +13,10 @@ from controller.aws.writers import WRITERS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
 from tests.support.counting import CallCounter
+from tests.support.shop import LIFECYCLE
 
 WEB = ResourceId(Kind.REPOSITORY, "web")
 WRITER = WRITERS[Kind.REPOSITORY]
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "imageCountMoreThan",
-                "countNumber": 5,
-            },
-            "action": {"type": "expire"},
-        }
-    ]
-}
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [

@@ -146,3 +146,22 @@ class Daemon:
         self._reader.join(timeout=5)
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+class Daemons:
+    """Starts `ecsync run ARGS...` on one endpoint, each daemon with a cache folder of its own
+    under `workdir`, and kills every one still running at the end."""
+
+    def __init__(self, endpoint: str | None, workdir: Path) -> None:
+        self.endpoint = endpoint
+        self.workdir = workdir
+        self.started: list[Daemon] = []
+
+    def __call__(self, *args: str) -> Daemon:
+        daemon = Daemon(self.endpoint, args, self.workdir / f"cache-{len(self.started)}")
+        self.started.append(daemon)
+        return daemon
+
+    def kill_all(self) -> None:
+        for daemon in self.started:
+            daemon.kill()

@@ -13,21 +13,7 @@ from typing import Any
 from controller.aws.clients import Aws
 from controller.reconcile.sync import SyncOptions, sync
 from tests.support.daemon import Daemon
-
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 14,
-            },
-            "action": {"type": "expire"},
-        }
-    ]
-}
+from tests.support.shop import LIFECYCLE
 
 
 @dataclass(frozen=True)
