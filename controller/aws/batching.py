@@ -1,16 +1,40 @@
-"""Splitting names into AWS-sized batches, and naming a batch in errors and logs."""
+"""Batched, concurrent reads: names in AWS-sized batches, independent requests side by side.
+
+Every reader describes many names the same way: split them at the call's
+limit, send the batches, keep the items each batch asked for. The batches
+(and other independent requests, such as one DescribeTaskDefinition per
+revision) run on a bounded thread pool; the client-side rate buckets
+(`ratelimit`, taken in `calls` before every attempt) do the pacing, so the
+pool only bounds how many requests are in flight at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TypeVar
+import contextvars
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from controller.aws import calls, errors
+
+if TYPE_CHECKING:
+    from controller.aws.clients import Aws
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 DESCRIBE_SERVICES = 10
 DESCRIBE_CLUSTERS = 100
 DESCRIBE_CAPACITY_PROVIDERS = 100
 DESCRIBE_REPOSITORIES = 100
+
+READ_WORKERS = 8
+"""Requests one read keeps in flight. Readers of different kinds run side by side
+(`reconcile.observe`), and botocore keeps 32 connections per client, so a few
+readers at 8 each never wait for a connection. On AWS the rate buckets, not
+this number, set the pace (DescribeTaskDefinition: 20 per second after a burst
+of 50), and 8 requests in flight exceed that rate at any usual latency."""
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
@@ -25,3 +49,78 @@ def label(prefix: str, names: Sequence[str]) -> str:
         return ""
     more = f" (+{len(names) - 1} more)" if len(names) > 1 else ""
     return f"{prefix}/{names[0]}{more}"
+
+
+def each(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`work(item)` for every item, up to `READ_WORKERS` at once; results in `items` order.
+
+    A single item runs on the calling thread. When any item raises, the
+    items not yet started are cancelled and the first failure (in `items`
+    order) is raised once the running ones have finished. Each item runs in a
+    copy of the caller's context, so log fields bound by the caller stay bound.
+    """
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(
+        max_workers=min(READ_WORKERS, len(items)), thread_name_prefix="ecsync-read"
+    ) as pool:
+        futures = [pool.submit(context.copy().run, work, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One describe request: the names it asks for and the rest of its parameters."""
+
+    names: list[str]
+    resource: str
+    """What the request is about, for errors and logs (`batching.label`)."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def batches(
+    names: Sequence[str],
+    size: int,
+    prefix: str,
+    names_param: str,
+    **params: Any,
+) -> list[Batch]:
+    """`names` as describe requests of at most `size` names, sent as `names_param`."""
+    return [
+        Batch(batch, label(prefix, batch), {**params, names_param: batch})
+        for batch in chunks(names, size)
+    ]
+
+
+def describe(
+    aws: Aws,
+    service: str,
+    operation: str,
+    result_key: str,
+    requests: Sequence[Batch],
+    *,
+    absent: Callable[[errors.NotFoundError], bool] = lambda _: False,
+) -> list[list[Any] | None]:
+    """The `result_key` items of each request's answer, the requests sent concurrently.
+
+    A request that fails with a not-found error `absent` accepts (say, the
+    cluster of a DescribeServices batch is gone) answers None; any other
+    failure is raised. Callers keep only the items their batch asked for.
+    """
+
+    def send(request: Batch) -> list[Any] | None:
+        try:
+            page = calls.call(aws, service, operation, request.resource, **request.params)
+        except errors.NotFoundError as exc:
+            if absent(exc):
+                return None
+            raise
+        items: list[Any] = page.get(result_key, [])
+        return items
+
+    return each(send, requests)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from controller.aws import batching, calls, errors, shapes, tags
+from controller.aws import batching, calls, creating, errors, shapes, tags
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
 
@@ -28,22 +28,31 @@ _GONE_UPDATE_STATUS = frozenset({"DELETE_IN_PROGRESS", "DELETE_COMPLETE"})
 
 def read_clusters(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
     """The live clusters among `names`, 100 per DescribeClusters; INACTIVE ones are absent."""
-    wanted = sorted(set(names))
-    found: dict[str, Live] = {}
-    for batch in batching.chunks(wanted, batching.DESCRIBE_CLUSTERS):
-        page = calls.call(
-            aws,
-            "ecs",
-            "describe_clusters",
-            batching.label("Cluster", batch),
-            clusters=batch,
-            include=_CLUSTER_INCLUDE,
-        )
-        for cluster in page.get("clusters", []):
-            name = cluster["clusterName"]
-            if cluster.get("status") != "INACTIVE" and name in batch:
-                found[name] = parse_cluster(cluster)
-    return found
+    requests = batching.batches(
+        sorted(set(names)),
+        batching.DESCRIBE_CLUSTERS,
+        "Cluster",
+        "clusters",
+        include=_CLUSTER_INCLUDE,
+    )
+    pages = batching.describe(aws, "ecs", "describe_clusters", "clusters", requests)
+    return {
+        cluster["clusterName"]: parse_cluster(cluster)
+        for cluster in _asked_for(requests, pages, "clusterName")
+        if cluster.get("status") != "INACTIVE"
+    }
+
+
+def _asked_for(
+    requests: list[batching.Batch], pages: list[list[Any] | None], name_key: str
+) -> list[dict[str, Any]]:
+    """The items of each page whose `name_key` its request asked for."""
+    return [
+        item
+        for request, page in zip(requests, pages, strict=True)
+        for item in page or []
+        if item.get(name_key) in request.names
+    ]
 
 
 def list_cluster_names(aws: Aws) -> list[str]:
@@ -78,21 +87,21 @@ def read_capacity_providers(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
     FARGATE and FARGATE_SPOT are never asked for; INACTIVE providers and
     those being deleted are absent.
     """
-    wanted = sorted(set(names) - AWS_MANAGED_PROVIDERS)
-    found: dict[str, Live] = {}
-    for batch in batching.chunks(wanted, batching.DESCRIBE_CAPACITY_PROVIDERS):
-        page = calls.call(
-            aws,
-            "ecs",
-            "describe_capacity_providers",
-            batching.label("CapacityProvider", batch),
-            capacityProviders=batch,
-            include=["TAGS"],
-        )
-        for provider in page.get("capacityProviders", []):
-            if _provider_present(provider) and provider["name"] in batch:
-                found[provider["name"]] = parse_capacity_provider(provider)
-    return found
+    requests = batching.batches(
+        sorted(set(names) - AWS_MANAGED_PROVIDERS),
+        batching.DESCRIBE_CAPACITY_PROVIDERS,
+        "CapacityProvider",
+        "capacityProviders",
+        include=["TAGS"],
+    )
+    pages = batching.describe(
+        aws, "ecs", "describe_capacity_providers", "capacityProviders", requests
+    )
+    return {
+        provider["name"]: parse_capacity_provider(provider)
+        for provider in _asked_for(requests, pages, "name")
+        if _provider_present(provider)
+    }
 
 
 def list_owned_capacity_providers(aws: Aws, instance: str) -> dict[str, Live]:
@@ -207,19 +216,17 @@ class CapacityProviderWriter:
     """CreateCapacityProvider / UpdateCapacityProvider / DeleteCapacityProvider."""
 
     def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
-        params = tags.ecs_request(spec)
-        owner = (spec.get("tags") or {}).get(OWNER_TAG)
-        created = calls.create(
+        return creating.create_owned(
             aws,
             "ecs",
             "create_capacity_provider",
-            str(id),
-            lambda: _created_provider(aws, id.name, owner),
+            id,
+            spec,
+            read_back=lambda: read_capacity_providers(aws, [id.name]).get(id.name),
+            answer=("capacityProvider", "capacityProviderArn"),
             name=id.name,
-            **params,
+            **tags.ecs_request(spec),
         )
-        arn: str = created["capacityProvider"]["capacityProviderArn"]
-        return arn
 
     def update(
         self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
@@ -302,11 +309,3 @@ def _update_managed_instances(aws: Aws, id: ResourceId, spec: dict[str, Any], li
         cluster=spec.get("cluster", live.spec.get("cluster")),
         managedInstancesProvider=update,
     )
-
-
-def _created_provider(aws: Aws, name: str, owner: str | None) -> dict[str, Any] | None:
-    """CreateCapacityProvider's answer for the provider an unanswered attempt created, if ours."""
-    live = read_capacity_providers(aws, [name]).get(name)
-    if live is None or owner is None or live.owner != owner:
-        return None
-    return {"capacityProvider": {"capacityProviderArn": live.arn}}

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from controller.aws import batching, calls, errors, shapes, tags
+from controller.aws import batching, calls, creating, errors, shapes, tags
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
 
@@ -25,43 +25,38 @@ _LIST_PAGE = 1000
 def read_repositories(aws: Aws, names: Mapping[str, frozenset[str]]) -> dict[str, Live]:
     """The live repositories among `names`; each value says which `OPTIONAL_PARTS` to read.
 
-    Tags are always read. Missing repositories are absent from the result.
+    Tags are always read. Missing repositories are absent from the result. The
+    describe batches run side by side, and so do the per-repository reads.
     """
-    found: dict[str, Live] = {}
-    for name, repo in _describe(aws, sorted(names)).items():
-        live = _live(aws, repo, names[name])
-        if live is not None:
-            found[name] = live
-    return found
+    described = _describe(aws, sorted(names))
+    return _live_all(aws, [(repo, names[name]) for name, repo in described.items()])
 
 
 def list_owned_repositories(aws: Aws, instance: str) -> dict[str, Live]:
     """Every repository tagged as owned by `instance` (without the optional parts)."""
-    owned: dict[str, Live] = {}
-    for repo in _list_all(aws):
-        live = _live(aws, repo, frozenset())
-        if live is not None and live.owner == instance:
-            owned[live.id.name] = live
-    return owned
+    found = _live_all(aws, [(repo, frozenset()) for repo in _list_all(aws)])
+    return {name: live for name, live in found.items() if live.owner == instance}
+
+
+def _live_all(aws: Aws, repos: list[tuple[dict[str, Any], frozenset[str]]]) -> dict[str, Live]:
+    """Each repository with its tags and the parts asked for, read side by side; one that
+    vanished meanwhile is absent."""
+    read = batching.each(lambda item: _live(aws, *item), repos)
+    return {live.id.name: live for live in read if live is not None}
 
 
 def _describe(aws: Aws, names: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for batch in batching.chunks(names, batching.DESCRIBE_REPOSITORIES):
-        try:
-            page = calls.call(
-                aws,
-                "ecr",
-                "describe_repositories",
-                batching.label("Repository", batch),
-                repositoryNames=batch,
-            )
-        except errors.NotFoundError:
-            # AWS fails the whole call when any one name is missing: list them all instead.
-            wanted = set(names)
-            return {r["repositoryName"]: r for r in _list_all(aws) if r["repositoryName"] in wanted}
-        found.update((r["repositoryName"], r) for r in page.get("repositories", []))
-    return found
+    requests = batching.batches(
+        names, batching.DESCRIBE_REPOSITORIES, "Repository", "repositoryNames"
+    )
+    # AWS fails a whole batch when any one name is missing: then list them all instead.
+    pages = batching.describe(
+        aws, "ecr", "describe_repositories", "repositories", requests, absent=lambda _: True
+    )
+    if any(page is None for page in pages):
+        wanted = set(names)
+        return {r["repositoryName"]: r for r in _list_all(aws) if r["repositoryName"] in wanted}
+    return {r["repositoryName"]: r for page in pages for r in page or []}
 
 
 def _list_all(aws: Aws) -> list[dict[str, Any]]:
@@ -145,24 +140,23 @@ class RepositoryWriter:
     """CreateRepository / Put* / TagResource / DeleteRepository, one call per changed part."""
 
     def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
-        resource = str(id)
         params = {k: v for k, v in spec.items() if k not in OPTIONAL_PARTS and k != "tags"}
         if spec.get("tags"):
             params["tags"] = tags.to_ecr(spec["tags"])
-        owner = (spec.get("tags") or {}).get(OWNER_TAG)
-        created = calls.create(
+        arn = creating.create_owned(
             aws,
             "ecr",
             "create_repository",
-            resource,
-            lambda: _created_repository(aws, id.name, owner),
+            id,
+            spec,
+            read_back=lambda: read_repositories(aws, {id.name: frozenset()}).get(id.name),
+            answer=("repository", "repositoryArn"),
             repositoryName=id.name,
             **params,
         )
         for part in sorted(OPTIONAL_PARTS):
             if spec.get(part) is not None:
                 _write_policy(aws, id, part, spec[part])
-        arn: str = created["repository"]["repositoryArn"]
         return arn
 
     def update(
@@ -223,14 +217,6 @@ class RepositoryWriter:
                 "them (or the repository) by hand, or annotate the manifest with "
                 'ecsync/prune: "false"',
             ) from exc
-
-
-def _created_repository(aws: Aws, name: str, owner: str | None) -> dict[str, Any] | None:
-    """CreateRepository's answer for the repository an unanswered attempt created, if ours."""
-    live = read_repositories(aws, {name: frozenset()}).get(name)
-    if live is None or owner is None or live.owner != owner:
-        return None
-    return {"repository": {"repositoryArn": live.arn}}
 
 
 def _write_policy(aws: Aws, id: ResourceId, part: str, policy: Any) -> None:

@@ -1,12 +1,12 @@
-"""ECS services: batched reads (10 per DescribeServices), owned listings, the task
-definitions in use, the writer."""
+"""ECS services: batched reads (10 per DescribeServices, batches side by side), listings,
+the task definitions services use, the writer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from controller.aws import batching, calls, clusters, errors, shapes, tags
+from controller.aws import batching, calls, creating, errors, shapes, tags
 from controller.core.field_facts import SERVICE_REPLACE_FIELDS, SERVICE_UPDATE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
@@ -29,43 +29,72 @@ def read_services(aws: Aws, wanted: Mapping[str, frozenset[str]]) -> dict[Resour
     A missing cluster or service is simply absent from the result.
     """
     found: dict[ResourceId, Live] = {}
-    for cluster in sorted(wanted):
-        for batch in batching.chunks(sorted(wanted[cluster]), batching.DESCRIBE_SERVICES):
-            try:
-                page = calls.call(
-                    aws,
-                    "ecs",
-                    "describe_services",
-                    batching.label(f"Service/{cluster}", batch),
-                    cluster=cluster,
-                    services=batch,
-                    include=["TAGS"],
-                )
-            except errors.NotFoundError as exc:
-                if exc.code != "ClusterNotFoundException":
-                    raise
-                break
-            for service in page.get("services", []):
-                if (
-                    service.get("status") == "ACTIVE"
-                    and _name_of(service.get("clusterArn", "")) == cluster
-                    and service["serviceName"] in batch
-                ):
-                    live = parse_service(service)
-                    found[live.id] = live
+    for service in describe_services(aws, wanted, include_tags=True):
+        if service.get("status") == "ACTIVE":
+            live = parse_service(service)
+            found[live.id] = live
+    return found
+
+
+def describe_services(
+    aws: Aws, wanted: Mapping[str, Iterable[str]], *, include_tags: bool
+) -> list[dict[str, Any]]:
+    """DescribeServices' items for `wanted` (cluster -> names), 10 names per call, the
+    calls of every cluster side by side; only the items a batch asked for, in its cluster
+    (a missing cluster answers nothing). Items of every status are returned."""
+    requests = [
+        request
+        for cluster in sorted(wanted)
+        for request in batching.batches(
+            sorted(set(wanted[cluster])),
+            batching.DESCRIBE_SERVICES,
+            f"Service/{cluster}",
+            "services",
+            cluster=cluster,
+            **({"include": ["TAGS"]} if include_tags else {}),
+        )
+    ]
+    pages = batching.describe(
+        aws,
+        "ecs",
+        "describe_services",
+        "services",
+        requests,
+        absent=lambda exc: exc.code == "ClusterNotFoundException",
+    )
+    found: list[dict[str, Any]] = []
+    for request, page in zip(requests, pages, strict=True):
+        cluster, asked = request.params["cluster"], set(request.names)
+        found.extend(
+            service
+            for service in page or []
+            if cluster_of(service) == cluster and service.get("serviceName") in asked
+        )
     return found
 
 
 def list_owned_services(aws: Aws, instance: str, clusters: Iterable[str]) -> dict[ResourceId, Live]:
     """Every ACTIVE service in `clusters` tagged as owned by `instance`."""
-    wanted: dict[str, frozenset[str]] = {}
-    for cluster in sorted(set(clusters)):
-        try:
-            wanted[cluster] = list_service_names(aws, cluster)
-        except errors.NotFoundError:
-            continue
-    services = read_services(aws, wanted)
+    services = read_services(aws, list_services_in(aws, clusters))
     return {id: live for id, live in services.items() if live.owner == instance}
+
+
+def list_services_in(aws: Aws, clusters: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The service names ListServices reports in each of `clusters`, the clusters listed
+    side by side; a cluster that does not exist is left out."""
+    names = sorted(set(clusters))
+
+    def listed(cluster: str) -> frozenset[str] | None:
+        try:
+            return list_service_names(aws, cluster)
+        except errors.NotFoundError:
+            return None
+
+    return {
+        cluster: found
+        for cluster, found in zip(names, batching.each(listed, names), strict=True)
+        if found is not None
+    }
 
 
 def list_service_names(aws: Aws, cluster: str) -> frozenset[str]:
@@ -85,58 +114,18 @@ def list_service_names(aws: Aws, cluster: str) -> frozenset[str]:
     return frozenset(_name_of(a) for a in arns if _arn_in_cluster(a, cluster))
 
 
-def task_definitions_in_use(aws: Aws, known: Mapping[ResourceId, Live]) -> frozenset[str]:
-    """Every task definition a service of the account uses: its own and each deployment's.
-
-    All clusters ListClusters names are searched, so services ecsync does not
-    manage (and clusters no manifest names) count too. Services in `known`
-    (already read) are not described again; the rest are described 10 at a
-    time. Values are as ECS reports them, normally revision ARNs.
-    """
-    used: set[str] = set()
-    read: dict[str, set[str]] = {}
-    for rid, live in known.items():
-        if rid.kind is Kind.SERVICE:
-            used.update(_task_definitions(live.status))
-            read.setdefault(rid.cluster, set()).add(rid.name)
-    for cluster in sorted(set(clusters.list_cluster_names(aws))):
-        try:
-            arns = calls.paginate(
-                aws,
-                "ecs",
-                "list_services",
-                "serviceArns",
-                f"Cluster/{cluster}",
-                cluster=cluster,
-                maxResults=100,
-            )
-        except errors.NotFoundError:
-            continue
-        names = {_name_of(a) for a in arns if _arn_in_cluster(a, cluster)}
-        names -= read.get(cluster, set())
-        for batch in batching.chunks(sorted(names), batching.DESCRIBE_SERVICES):
-            try:
-                page = calls.call(
-                    aws,
-                    "ecs",
-                    "describe_services",
-                    batching.label(f"Service/{cluster}", batch),
-                    cluster=cluster,
-                    services=batch,
-                )
-            except errors.NotFoundError:
-                break  # the cluster went away meanwhile, and its services with it
-            for service in page.get("services", []):
-                in_cluster = _name_of(service.get("clusterArn", "")) == cluster
-                if in_cluster and service.get("status") != "INACTIVE":
-                    used.update(_task_definitions(service))
-    return frozenset(used)
-
-
-def _task_definitions(service: Mapping[str, Any]) -> set[str]:
+def task_definitions_of(service: Mapping[str, Any]) -> frozenset[str]:
+    """The task definitions a service uses, its own and each deployment's, as ECS reports
+    them (normally revision ARNs). Takes a DescribeServices item or a service's
+    `Live.status`, which keeps both fields."""
     found = {service.get("taskDefinition")}
     found.update(d.get("taskDefinition") for d in service.get("deployments") or [])
-    return {value for value in found if isinstance(value, str) and value}
+    return frozenset(value for value in found if isinstance(value, str) and value)
+
+
+def cluster_of(service: Mapping[str, Any]) -> str:
+    """The name of the cluster a DescribeServices item belongs to."""
+    return _name_of(service.get("clusterArn", ""))
 
 
 def _name_of(arn: str) -> str:
@@ -157,7 +146,7 @@ def parse_service(service: Mapping[str, Any]) -> Live:
 
     Pure: the fidelity corpus runs it on recorded AWS answers.
     """
-    cluster = _name_of(service.get("clusterArn", ""))
+    cluster = cluster_of(service)
     spec = shapes.project("ecs", "CreateService", service, exclude=("serviceName",))
     spec["cluster"] = cluster
     if service.get("roleArn"):
@@ -191,19 +180,20 @@ class ServiceWriter:
         params = tags.ecs_request(spec)
         named = params.pop("cluster", None)
         cluster = id.cluster or named
-        owner = (spec.get("tags") or {}).get(OWNER_TAG)
-        created = calls.create(
+        return creating.create_owned(
             aws,
             "ecs",
             "create_service",
-            str(id),
-            lambda: _created_service(aws, cluster, id.name, owner),
+            id,
+            spec,
+            read_back=lambda: next(
+                iter(read_services(aws, {cluster: frozenset({id.name})}).values()), None
+            ),
+            answer=("service", "serviceArn"),
             cluster=cluster,
             serviceName=id.name,
             **params,
         )
-        arn: str = created["service"]["serviceArn"]
-        return arn
 
     def update(
         self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
@@ -252,15 +242,6 @@ class ServiceWriter:
         except errors.PermanentAwsError as exc:
             if exc.code != "ServiceNotActiveException":
                 raise
-
-
-def _created_service(aws: Aws, cluster: str, name: str, owner: str | None) -> dict[str, Any] | None:
-    """CreateService's answer for the service an unanswered attempt created, if it is ours."""
-    found = read_services(aws, {cluster: frozenset({name})})
-    live = next(iter(found.values()), None)
-    if live is None or owner is None or live.owner != owner:
-        return None
-    return {"service": {"serviceArn": live.arn}}
 
 
 def _cluster_of(id: ResourceId, live: Live) -> str:

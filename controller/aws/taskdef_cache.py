@@ -30,7 +30,11 @@ class TaskDefinitionCache:
 
     def __init__(self) -> None:
         self._revisions: dict[str, Revision] = {}
+        self._by_family: dict[str, set[str]] = {}
         self._lock = threading.Lock()
+        self.account_revisions: int | None = None
+        """How many ACTIVE revisions the last account-wide listing found (None: not listed
+        yet); `taskdefs` weighs one listing per family against it."""
 
     def get(self, arn: str) -> Revision | None:
         with self._lock:
@@ -39,16 +43,32 @@ class TaskDefinitionCache:
     def put(self, revision: Revision) -> None:
         with self._lock:
             self._revisions[revision.arn] = revision
+            self._by_family.setdefault(revision.family, set()).add(revision.arn)
 
     def discard(self, arn: str) -> None:
         with self._lock:
-            self._revisions.pop(arn, None)
+            revision = self._revisions.pop(arn, None)
+            if revision is not None:
+                self._by_family[revision.family].discard(arn)
 
     def retain(self, arns: Iterable[str]) -> None:
         """Forget every revision not in `arns` (the active ones), so the cache stays bounded."""
         keep = set(arns)
         with self._lock:
             self._revisions = {a: r for a, r in self._revisions.items() if a in keep}
+            self._by_family = {}
+            for arn, revision in self._revisions.items():
+                self._by_family.setdefault(revision.family, set()).add(arn)
+            self.account_revisions = len(keep)
+
+    def retain_family(self, family: str, arns: Iterable[str]) -> None:
+        """Forget every revision of `family` not in `arns` (its active ones)."""
+        keep = set(arns)
+        with self._lock:
+            cached = self._by_family.get(family, set())
+            for arn in cached - keep:
+                del self._revisions[arn]
+            cached &= keep
 
     def __len__(self) -> int:
         with self._lock:

@@ -1,22 +1,69 @@
-"""Task definition families: one listing for all, cached revisions, register/deregister.
+"""Task definition families: listing, reading the revisions a plan needs, register/deregister.
 
-A family's live state is its latest ACTIVE revision (the spec) plus the list
-of all its ACTIVE revisions with their owner and content hash, which is what
-keep-N cleanup and prune need.
+A family's live state is its latest ACTIVE revision (the spec) plus the
+described ACTIVE revisions with their owner and content hash, which is what
+the content-hash lookup, keep-N cleanup and prune need. Revisions never
+change once registered, so each is described once (`taskdef_cache`), and the
+describes of one read run side by side, paced by the task-definition-read
+bucket (`ratelimit`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from controller.aws import calls, shapes, tags
+from controller.aws import batching, calls, shapes, tags
 from controller.aws.taskdef_cache import Revision, TaskDefinitionCache
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG, Live
 
 if TYPE_CHECKING:
     from controller.aws.clients import Aws
+
+_LIST_PAGE = 100
+"""ListTaskDefinitions' largest page (maxResults, ECS API Reference)."""
+
+
+@dataclass(frozen=True)
+class RevisionReads:
+    """Which ACTIVE revisions of a wanted family a read describes; the newest always.
+
+    - The newest `window` revisions: a desired content that one of them already
+      holds (same content-hash tag) is reused, not registered again.
+    - With `cleanup`, every older revision too: keep-N cleanup deregisters the
+      older ones this instance owns, and only a revision's tags say who owns it.
+      Except those known to be in use (`in_use`: references as services report
+      them, ARNs, `family:N` or a bare family), which are never deregistered.
+
+    Families read only because an instance owns them (`discover_owned`, for
+    prune) are described whole: prune deregisters every owned revision.
+    """
+
+    window: int = 5
+    cleanup: bool = True
+    in_use: Collection[str] = ()
+
+    @classmethod
+    def keeping(cls, keep: int | None, in_use: Collection[str] = ()) -> RevisionReads:
+        """The reads a plan with `--keep-revisions keep` needs (None: `all`, no cleanup,
+        so nothing beyond the newest `keep`-or-5 revisions)."""
+        return cls(window=keep or cls.window, cleanup=keep is not None, in_use=in_use)
+
+    def needed(self, arns: Sequence[str]) -> list[str]:
+        """Of one family's ACTIVE revisions (oldest first), those to describe."""
+        window = max(self.window, 1)
+        newest, older = arns[-window:], arns[:-window]
+        if not self.cleanup:
+            return list(newest)
+        used = {value.rsplit("/", 1)[-1] for value in self.in_use}
+        return [
+            arn
+            for arn in older
+            if (ref := arn.rsplit("/", 1)[-1]) not in used and ref.rpartition(":")[0] not in used
+        ] + list(newest)
 
 
 def read_families(
@@ -25,37 +72,82 @@ def read_families(
     families: Iterable[str],
     *,
     discover_owned: str | None = None,
+    reads: RevisionReads = RevisionReads(),
 ) -> dict[str, Live]:
     """Live state of each of `families` that has an ACTIVE revision.
 
-    All ACTIVE revisions of the account are listed with one paginated
-    ListTaskDefinitions (not one per family); revisions are described through
-    `cache` (normally `aws.task_definitions`), so a warm cache describes
-    nothing. With `discover_owned`, every family with an active revision owned
-    by that instance is returned too.
+    ACTIVE revisions are listed with one paginated account-wide
+    ListTaskDefinitions, or one per family (`familyPrefix`) when that takes
+    fewer calls: a single family, or fewer families than the last account-wide
+    listing had pages. `reads` says which revisions are described; they are
+    described through `cache` (normally `aws.task_definitions`), side by side,
+    so a warm cache describes nothing. With `discover_owned`, every family
+    with an active revision owned by that instance is returned too.
     """
-    arns = calls.paginate(
-        aws,
-        "ecs",
-        "list_task_definitions",
-        "taskDefinitionArns",
-        status="ACTIVE",
-        sort="ASC",
-        maxResults=100,
-    )
-    cache.retain(arns)
-    by_family = _group_by_family(arns)
     wanted = set(families)
-    candidates = by_family.keys() if discover_owned else wanted & by_family.keys()
+    if discover_owned is None and _per_family(cache, len(wanted)):
+        by_family = _list_families(aws, cache, sorted(wanted))
+    else:
+        arns = calls.paginate(
+            aws,
+            "ecs",
+            "list_task_definitions",
+            "taskDefinitionArns",
+            status="ACTIVE",
+            maxResults=_LIST_PAGE,
+        )
+        cache.retain(arns)
+        by_family = _group_by_family(arns)
+    candidates = sorted(by_family.keys() if discover_owned else wanted & by_family.keys())
+    needed = {
+        f: by_family[f] if f not in wanted else reads.needed(by_family[f]) for f in candidates
+    }
+    described = _describe(aws, cache, [arn for f in candidates for arn in needed[f]])
     found: dict[str, Live] = {}
-    for family in sorted(candidates):
-        revisions = [_described(aws, cache, arn) for arn in by_family[family]]
+    for family in candidates:
+        revisions = [described[arn] for arn in needed[family]]
         owned = discover_owned is not None and any(
             r.tags.get(OWNER_TAG) == discover_owned for r in revisions
         )
         if family in wanted or owned:
             found[family] = parse_family(family, revisions)
     return found
+
+
+def _per_family(cache: TaskDefinitionCache, families: int) -> bool:
+    """Whether one listing per family costs fewer calls than one listing of the account
+    (a family's own revisions normally fit one page)."""
+    if families <= 1:
+        return True
+    known = cache.account_revisions
+    return known is not None and families < math.ceil(known / _LIST_PAGE)
+
+
+def _list_families(
+    aws: Aws, cache: TaskDefinitionCache, families: list[str]
+) -> dict[str, list[str]]:
+    """The ACTIVE revisions of each family (oldest first), one listing per family, side by
+    side; families without any are absent."""
+    listed = batching.each(lambda family: list_family(aws, family), families)
+    for family, arns in zip(families, listed, strict=True):
+        cache.retain_family(family, arns)
+    return {family: arns for family, arns in zip(families, listed, strict=True) if arns}
+
+
+def list_family(aws: Aws, family: str) -> list[str]:
+    """ARNs of `family`'s ACTIVE revisions, oldest first (ListTaskDefinitions with
+    `familyPrefix`, which also matches longer family names: those are left out)."""
+    arns = calls.paginate(
+        aws,
+        "ecs",
+        "list_task_definitions",
+        "taskDefinitionArns",
+        f"TaskDefinition/{family}",
+        familyPrefix=family,
+        status="ACTIVE",
+        maxResults=_LIST_PAGE,
+    )
+    return _group_by_family(arns).get(family, [])
 
 
 def parse_arn(arn: str) -> tuple[str, int]:
@@ -65,12 +157,21 @@ def parse_arn(arn: str) -> tuple[str, int]:
 
 
 def _group_by_family(arns: Iterable[str]) -> dict[str, list[str]]:
-    """ARNs per family, oldest revision first (AWS's ASC order is not relied upon)."""
+    """ARNs per family, oldest revision first (AWS's listing order is not relied upon)."""
     numbered: dict[str, list[tuple[int, str]]] = {}
     for arn in arns:
         family, revision = parse_arn(arn)
         numbered.setdefault(family, []).append((revision, arn))
     return {family: [arn for _, arn in sorted(revs)] for family, revs in numbered.items()}
+
+
+def _describe(aws: Aws, cache: TaskDefinitionCache, arns: Sequence[str]) -> dict[str, Revision]:
+    """Each of `arns` as a revision: from `cache`, or described side by side and cached."""
+    found = {arn: cached for arn in arns if (cached := cache.get(arn)) is not None}
+    missing = [arn for arn in dict.fromkeys(arns) if arn not in found]
+    read = batching.each(lambda arn: _described(aws, cache, arn), missing)
+    found.update(zip(missing, read, strict=True))
+    return found
 
 
 def _described(aws: Aws, cache: TaskDefinitionCache, arn: str) -> Revision:
@@ -199,21 +300,8 @@ def _registered(aws: Aws, family: str, wanted: dict[str, str]) -> dict[str, Any]
     digest, owner = wanted.get(CONTENT_HASH_TAG), wanted.get(OWNER_TAG)
     if digest is None or owner is None:
         return None
-    arns = calls.paginate(
-        aws,
-        "ecs",
-        "list_task_definitions",
-        "taskDefinitionArns",
-        f"TaskDefinition/{family}",
-        familyPrefix=family,
-        status="ACTIVE",
-        maxResults=100,
-    )
-    numbered = sorted(
-        ((number, arn) for arn in arns for name, number in [parse_arn(arn)] if name == family),
-        reverse=True,
-    )
-    for _, arn in numbered[:_RECENT]:
+    # Newest first, one at a time: the revision sought is nearly always the newest.
+    for arn in reversed(list_family(aws, family)[-_RECENT:]):
         revision = _described(aws, aws.task_definitions, arn)
         if revision.tags.get(CONTENT_HASH_TAG) == digest and revision.tags.get(OWNER_TAG) == owner:
             return {"taskDefinition": revision.definition, "tags": tags.to_ecs(revision.tags)}

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import structlog
 
-from controller.aws import services
+from controller.aws import in_use
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
 from controller.core.kinds import ResourceId
@@ -40,7 +40,7 @@ def plan(
     candidates = revisions.candidates(desired, planned, live, options)
     if candidates:
         try:
-            in_use = services.task_definitions_in_use(aws, live)
+            used = in_use.task_definitions_in_use(aws, live)
         except AwsError as error:
             log.warning(
                 "revision_cleanup_skipped",
@@ -50,7 +50,7 @@ def plan(
                 message="could not read which revisions services use; none is deregistered",
             )
         else:
-            planned = revisions.with_deregisters(planned, candidates, in_use)
+            planned = revisions.with_deregisters(planned, candidates, used)
     if planned.prune_blocked is not None:
         log.warning(
             "prune_blocked",

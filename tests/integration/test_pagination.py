@@ -81,7 +81,8 @@ def test_more_than_100_owned_services_are_all_found(
 def test_more_than_100_task_definition_revisions_are_all_read(
     aws: Aws, ecs: Any, calls_sent: CallCounter
 ) -> None:
-    """A family with 105 active revisions reports all of them, oldest first."""
+    """A family with 105 active revisions reports all of them, oldest first, whether listed
+    by its prefix (alone) or with the account (beside another family)."""
     for _ in range(105):
         arrange.register(ecs, "many")
 
@@ -90,6 +91,15 @@ def test_more_than_100_task_definition_revisions_are_all_read(
     assert [r["revision"] for r in live.status["revisions"]] == list(range(1, 106))
     assert live.status["revision"] == 105
     assert calls_sent.params("ListTaskDefinitions") == [
-        {"status": "ACTIVE", "sort": "ASC", "maxResults": 100},
-        {"status": "ACTIVE", "sort": "ASC", "maxResults": 100, "nextToken": "100"},
+        {"familyPrefix": "many", "status": "ACTIVE", "maxResults": 100},
+        {"familyPrefix": "many", "status": "ACTIVE", "maxResults": 100, "nextToken": "100"},
+    ]
+    calls_sent.clear()
+
+    both = taskdefs.read_families(aws, aws.task_definitions, ["many", "few"])
+
+    assert [r["revision"] for r in both["many"].status["revisions"]] == list(range(1, 106))
+    assert calls_sent.params("ListTaskDefinitions") == [
+        {"status": "ACTIVE", "maxResults": 100},
+        {"status": "ACTIVE", "maxResults": 100, "nextToken": "100"},
     ]

@@ -1,0 +1,109 @@
+"""Which task definition revisions the services of an account use, kept between passes.
+
+Revision cleanup never deregisters a revision a service uses (as its task
+definition or a deployment's), and only reading every service of the account
+says which those are: services no manifest names and clusters no manifest
+names count too. `RevisionsInUse` keeps that answer per service, so that a
+long-running daemon reads the whole account once, not on every pass:
+
+- every pass feeds it the services it read anyway (`note`), which refreshes
+  their entries at no cost;
+- the rest of the account is listed and described on the first `read` after
+  `expire` (the daemon expires it on each resync), and only the services not
+  noted since then are described.
+
+A service created or changed outside ecsync since the last `expire` is not
+seen until the next one; between resyncs such a service can at worst run a
+deregistered revision, which ECS allows ("existing services and tasks that
+reference an INACTIVE task definition revision continue to run without
+disruption", ECS Developer Guide, Deregistering a task definition revision).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from controller.aws import clusters, services
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import Live
+
+if TYPE_CHECKING:
+    from controller.aws.clients import Aws
+
+_Key = tuple[str, str]
+"""(cluster name, service name)."""
+
+
+class RevisionsInUse:
+    """Task definitions in use, per service; thread-safe."""
+
+    def __init__(self) -> None:
+        self._by_service: dict[_Key, frozenset[str]] = {}
+        self._fresh: set[_Key] = set()
+        """Services noted or read since the last `expire`."""
+        self._listed = False
+        """Whether the account was listed since the last `expire`."""
+        self._lock = threading.RLock()
+
+    def note(self, live: Mapping[ResourceId, Live]) -> None:
+        """Record what the services among `live` (as a pass read them) use; other kinds
+        are ignored. Costs no call."""
+        with self._lock:
+            for rid, item in live.items():
+                if rid.kind is Kind.SERVICE:
+                    key = (rid.cluster, rid.name)
+                    self._by_service[key] = services.task_definitions_of(item.status)
+                    self._fresh.add(key)
+
+    def expire(self) -> None:
+        """Make the next `read` list the account again (services noted after this call
+        are not described again)."""
+        with self._lock:
+            self._fresh.clear()
+            self._listed = False
+
+    def read(self, aws: Aws, known: Mapping[ResourceId, Live] | None = None) -> frozenset[str]:
+        """Every task definition a service of the account uses, as ECS reports them
+        (normally revision ARNs), after noting `known`.
+
+        The first read after `expire` lists every cluster's services (ListClusters,
+        then ListServices per cluster, side by side) and describes, 10 at a time,
+        those not noted since; a service that is gone is forgotten. Later reads
+        make no call. Raises `errors.AwsError` when a read fails; what was known
+        before stays.
+        """
+        with self._lock:
+            if known:
+                self.note(known)
+            if not self._listed:
+                self._read_account(aws)
+            return frozenset().union(*self._by_service.values())
+
+    def _read_account(self, aws: Aws) -> None:
+        listed = services.list_services_in(aws, clusters.list_cluster_names(aws))
+        unread = {
+            cluster: [name for name in names if (cluster, name) not in self._fresh]
+            for cluster, names in listed.items()
+        }
+        described = services.describe_services(aws, unread, include_tags=False)
+        present = {(cluster, name) for cluster, names in listed.items() for name in names}
+        by_service = {
+            key: used
+            for key, used in self._by_service.items()
+            if key in self._fresh and key in present
+        }
+        for service in described:
+            if service.get("status") != "INACTIVE":
+                key = (services.cluster_of(service), service["serviceName"])
+                by_service[key] = services.task_definitions_of(service)
+                self._fresh.add(key)
+        self._by_service = by_service
+        self._listed = True
+
+
+def task_definitions_in_use(aws: Aws, known: Mapping[ResourceId, Live]) -> frozenset[str]:
+    """Every task definition a service of the account uses, read once (see
+    `RevisionsInUse.read`); services in `known` (already read) are not described again."""
+    return RevisionsInUse().read(aws, known)
