@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from controller.aws import batching, calls, creating, errors, shapes, tags
@@ -70,15 +70,7 @@ def list_owned_clusters(aws: Aws, instance: str) -> dict[str, Live]:
 def parse_cluster(cluster: Mapping[str, Any]) -> Live:
     """One DescribeClusters `clusters[]` item (with TAGS, SETTINGS, CONFIGURATIONS) as live
     state. Pure: the fidelity corpus runs it on recorded AWS answers."""
-    spec = shapes.project("ecs", "CreateCluster", cluster, exclude=("clusterName",))
-    spec["tags"] = tags.from_ecs(cluster.get("tags"))
-    return Live(
-        id=ResourceId(Kind.CLUSTER, cluster["clusterName"]),
-        arn=cluster["clusterArn"],
-        spec=spec,
-        owner=spec["tags"].get(OWNER_TAG),
-        status={k: cluster[k] for k in _CLUSTER_STATUS if k in cluster},
-    )
+    return _parsed(Kind.CLUSTER, "CreateCluster", cluster, "clusterName", _CLUSTER_STATUS)
 
 
 def read_capacity_providers(aws: Aws, names: Iterable[str]) -> dict[str, Live]:
@@ -135,18 +127,29 @@ def _provider_present(provider: Mapping[str, Any]) -> bool:
 def parse_capacity_provider(provider: Mapping[str, Any]) -> Live:
     """One DescribeCapacityProviders `capacityProviders[]` item (with TAGS) as live state.
     Pure: the fidelity corpus runs it on recorded AWS answers."""
-    spec = shapes.project("ecs", "CreateCapacityProvider", provider, exclude=("name",))
-    spec["tags"] = tags.from_ecs(provider.get("tags"))
+    return _parsed(
+        Kind.CAPACITY_PROVIDER,
+        "CreateCapacityProvider",
+        provider,
+        "name",
+        ("status", "updateStatus", "updateStatusReason"),
+    )
+
+
+def _parsed(
+    kind: Kind, create: str, item: Mapping[str, Any], name_key: str, status: Sequence[str]
+) -> Live:
+    """A described cluster or capacity provider as live state: its `create` request's
+    members (less the name) and tags as the spec, the `status` members as status."""
+    spec = shapes.project("ecs", create, item, exclude=(name_key,))
+    spec["tags"] = tags.from_ecs(item.get("tags"))
+    arn_key = "clusterArn" if kind is Kind.CLUSTER else "capacityProviderArn"
     return Live(
-        id=ResourceId(Kind.CAPACITY_PROVIDER, provider["name"]),
-        arn=provider["capacityProviderArn"],
+        id=ResourceId(kind, item[name_key]),
+        arn=item[arn_key],
         spec=spec,
         owner=spec["tags"].get(OWNER_TAG),
-        status={
-            k: provider[k]
-            for k in ("status", "updateStatus", "updateStatusReason")
-            if k in provider
-        },
+        status={k: item[k] for k in status if k in item},
     )
 
 

@@ -73,8 +73,8 @@ def _live(aws: Aws, repo: Mapping[str, Any], parts: frozenset[str]) -> Live | No
         listed = calls.call(
             aws, "ecr", "list_tags_for_resource", resource, resourceArn=repo["repositoryArn"]
         )
-        lifecycle = _lifecycle_policy(aws, name, resource) if LIFECYCLE_POLICY in parts else None
-        policy = _repository_policy(aws, name, resource) if REPOSITORY_POLICY in parts else None
+        lifecycle = _policy_text(aws, name, LIFECYCLE_POLICY) if LIFECYCLE_POLICY in parts else None
+        policy = _policy_text(aws, name, REPOSITORY_POLICY) if REPOSITORY_POLICY in parts else None
     except errors.NotFoundError as exc:
         if exc.code != "RepositoryNotFoundException":
             raise
@@ -110,26 +110,29 @@ def _add_policy(spec: dict[str, Any], field: str, text: str | None) -> None:
         spec[field] = json.loads(text)
 
 
-def _lifecycle_policy(aws: Aws, name: str, resource: str) -> str | None:
+def _policy_text(aws: Aws, name: str, part: str) -> str | None:
+    """The text of one of the repository's `OPTIONAL_PARTS`, or None when it has none."""
+    operation, absent_code, text_key = _POLICY_READS[part]
     try:
-        got = calls.call(aws, "ecr", "get_lifecycle_policy", resource, repositoryName=name)
+        got = calls.call(aws, "ecr", operation, f"Repository/{name}", repositoryName=name)
     except errors.NotFoundError as exc:
-        if exc.code != "LifecyclePolicyNotFoundException":
+        if exc.code != absent_code:
             raise
         return None
-    text: str | None = got.get("lifecyclePolicyText")
+    text: str | None = got.get(text_key)
     return text
 
 
-def _repository_policy(aws: Aws, name: str, resource: str) -> str | None:
-    try:
-        got = calls.call(aws, "ecr", "get_repository_policy", resource, repositoryName=name)
-    except errors.NotFoundError as exc:
-        if exc.code != "RepositoryPolicyNotFoundException":
-            raise
-        return None
-    text: str | None = got.get("policyText")
-    return text
+_POLICY_READS = {
+    LIFECYCLE_POLICY: (
+        "get_lifecycle_policy",
+        "LifecyclePolicyNotFoundException",
+        "lifecyclePolicyText",
+    ),
+    REPOSITORY_POLICY: ("get_repository_policy", "RepositoryPolicyNotFoundException", "policyText"),
+}
+"""Per optional part: the call that reads it, the error code that means it is not set, and
+the answer's member holding the text (ECR API Reference)."""
 
 
 _MUTABILITY = frozenset({"imageTagMutability", "imageTagMutabilityExclusionFilters"})
@@ -221,32 +224,18 @@ class RepositoryWriter:
 
 def _write_policy(aws: Aws, id: ResourceId, part: str, policy: Any) -> None:
     """Put `policy` (an object, sent as JSON), or delete it when it is absent."""
-    resource = str(id)
-    if part == LIFECYCLE_POLICY:
-        if policy is None:
-            _delete_if_present(aws, "delete_lifecycle_policy", resource, id.name)
-        else:
-            calls.call(
-                aws,
-                "ecr",
-                "put_lifecycle_policy",
-                resource,
-                repositoryName=id.name,
-                lifecyclePolicyText=json.dumps(policy),
-            )
-    elif policy is None:
-        _delete_if_present(aws, "delete_repository_policy", resource, id.name)
+    put, delete, text_param = _POLICY_WRITES[part]
+    if policy is None:
+        with contextlib.suppress(errors.NotFoundError):
+            calls.call(aws, "ecr", delete, str(id), repositoryName=id.name)
     else:
-        calls.call(
-            aws,
-            "ecr",
-            "set_repository_policy",
-            resource,
-            repositoryName=id.name,
-            policyText=json.dumps(policy),
-        )
+        params = {text_param: json.dumps(policy)}
+        calls.call(aws, "ecr", put, str(id), repositoryName=id.name, **params)
 
 
-def _delete_if_present(aws: Aws, operation: str, resource: str, name: str) -> None:
-    with contextlib.suppress(errors.NotFoundError):
-        calls.call(aws, "ecr", operation, resource, repositoryName=name)
+_POLICY_WRITES = {
+    LIFECYCLE_POLICY: ("put_lifecycle_policy", "delete_lifecycle_policy", "lifecyclePolicyText"),
+    REPOSITORY_POLICY: ("set_repository_policy", "delete_repository_policy", "policyText"),
+}
+"""Per optional part: the call that sets it, the one that removes it, and the request
+member holding the text (ECR API Reference)."""
