@@ -2,14 +2,13 @@
 
 The stacks in `tests/fixtures/stacks/` together use every kind and most of
 the optional fields of each; they name the sandbox network through
-placeholders that `write_stack` fills in.
+placeholders that `stacks.write_stack` fills in.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from string import Template
 from typing import Any
 
 import pytest
@@ -18,46 +17,11 @@ from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind
 from controller.manifests.loader import load
-from controller.reconcile.sync import SyncOptions, SyncReport, sync
 from tests.support import arrange
+from tests.support.stacks import STACKS, assert_converges, write_stack
 
-REPO = Path(__file__).resolve().parents[2]
-STACKS = REPO / "tests" / "fixtures" / "stacks"
-SAMPLE = REPO / "manifests"
+SAMPLE = Path(__file__).resolve().parents[2] / "manifests"
 PINNED_FAMILY = "legacy-api"
-
-
-def write_stack(name: str, dest: Path, sandbox: local.Sandbox, **values: str) -> Path:
-    """Copy stack `name` into `dest` with the sandbox ids (and `values`) substituted."""
-    ids = {
-        "SUBNET_A": sandbox.subnet_ids[0],
-        "SUBNET_B": sandbox.subnet_ids[1],
-        "SECURITY_GROUP": sandbox.security_group_id,
-        "ASG_NAME": sandbox.asg_name,
-        "ASG_ARN": sandbox.asg_arn,
-        **values,
-    }
-    dest.mkdir(parents=True, exist_ok=True)
-    for source in sorted((STACKS / name).glob("*.yaml")):
-        (dest / source.name).write_text(Template(source.read_text()).substitute(ids))
-    return dest
-
-
-def assert_converges(aws: Aws, root: Path) -> SyncReport:
-    """Apply converges with no failure, and the plan that follows has nothing to do."""
-    applied = sync(aws, root, SyncOptions(), apply=True)
-    assert applied.loaded.ok, [str(e) for e in applied.loaded.errors]
-    assert applied.plan is not None
-    failures = [(str(r.id), r.error) for r in applied.results if r.outcome.failed]
-    assert failures == []
-    assert applied.converged, applied.plan.to_dict()
-
-    again = sync(aws, root, SyncOptions(), apply=False)
-    assert again.plan is not None
-    assert again.plan.to_dict()["actions"] == []
-    assert again.plan.to_dict()["problems"] == []
-    assert len(again.plan.in_sync) == len(applied.loaded.resources)
-    return applied
 
 
 @pytest.mark.parametrize("name", ["storefront", "batch-ec2", "registry-mirror"])

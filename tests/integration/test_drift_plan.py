@@ -12,8 +12,8 @@ import pytest
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.reconcile.sync import SyncOptions, sync
-from tests.integration.test_convergence import write_stack
 from tests.support import cli
+from tests.support.stacks import write_stack
 
 SELECTION = {
     "tagStatus": "untagged",

@@ -10,9 +10,9 @@ from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.plan.actions import ActionType
 from controller.reconcile.sync import SyncOptions, sync
-from tests.integration.test_convergence import write_stack
 from tests.support import arrange
 from tests.support.counting import CallCounter
+from tests.support.stacks import write_stack
 
 FAMILY = ResourceId(Kind.TASK_DEFINITION, "storefront-web")
 SERVICE = ResourceId(Kind.SERVICE, "web", "storefront")

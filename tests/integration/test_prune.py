@@ -10,11 +10,11 @@ import pytest
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
-from controller.plan.actions import Action, ActionType
+from controller.plan.actions import ActionType
 from controller.reconcile.sync import SyncOptions, sync
-from tests.integration.test_convergence import write_stack
 from tests.support import arrange, cli
 from tests.support.counting import CallCounter
+from tests.support.stacks import active_services, deletes, write_stack
 
 WEB = ResourceId(Kind.SERVICE, "web", "storefront")
 PRUNE = SyncOptions(prune=True)
@@ -45,16 +45,6 @@ def stack(
     return root
 
 
-def deletes(actions: tuple[Action, ...]) -> list[ResourceId]:
-    return [a.id for a in actions if a.type is ActionType.DELETE]
-
-
-def active_services(ecs: Any) -> set[str]:
-    arns = ecs.list_services(cluster="storefront")["serviceArns"]
-    described = ecs.describe_services(cluster="storefront", services=arns)["services"]
-    return {s["serviceName"] for s in described if s["status"] == "ACTIVE"}
-
-
 def test_without_prune_nothing_is_deleted(aws: Aws, stack: Path) -> None:
     """A removed service manifest plans no delete unless prune is on."""
     planned = sync(aws, stack, SyncOptions(), apply=False).plan
@@ -83,7 +73,7 @@ def test_prune_deletes_only_the_owned_service_after_scaling_it_to_zero(
         if name in ("UpdateService", "DeleteService")
     ]
     assert service_writes == [("UpdateService", "web", 0), ("DeleteService", "web", None)]
-    assert active_services(ecs) == {"handmade"}
+    assert set(active_services(ecs, "storefront")) == {"handmade"}
     again = sync(aws, stack, PRUNE, apply=False).plan
     assert again is not None
     assert again.empty
@@ -104,7 +94,7 @@ def test_a_broken_manifest_anywhere_stops_prune(
     assert report.plan is None
     assert [str(e.location) for e in report.loaded.errors] == ["team/drafts/half.yaml:5:8"]
     assert [op for op in calls_sent.counts if op.startswith(("Delete", "Update"))] == []
-    assert active_services(ecs) == {"handmade", "web"}
+    assert set(active_services(ecs, "storefront")) == {"handmade", "web"}
 
 
 def test_cli_apply_prune_with_a_broken_manifest_exits_1_and_names_file_and_line(
@@ -120,4 +110,4 @@ def test_cli_apply_prune_with_a_broken_manifest_exits_1_and_names_file_and_line(
     assert ran.returncode == 1
     assert "zz-broken.yaml:5:8: invalid YAML" in ran.stderr
     assert "nothing changed" in ran.stderr
-    assert active_services(ecs) == {"handmade", "web"}
+    assert set(active_services(ecs, "storefront")) == {"handmade", "web"}

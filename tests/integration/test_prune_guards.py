@@ -18,10 +18,9 @@ from controller.daemon.sources.base import Snapshot
 from controller.daemon.status import StatusBoard
 from controller.plan.actions import ActionType
 from controller.reconcile.sync import SyncOptions, sync
-from tests.integration.test_convergence import write_stack
-from tests.integration.test_prune import active_services, deletes
 from tests.support import arrange, cli
 from tests.support.counting import CallCounter
+from tests.support.stacks import active_services, deletes, write_stack
 
 PRUNE = SyncOptions(prune=True)
 CONFIRMED = SyncOptions(prune=True, confirm_prune=True)
@@ -75,7 +74,7 @@ def test_a_prune_of_half_the_stack_is_blocked_until_confirmed(
     assert event["log_level"] == "warning"
     assert (event["deletes"], event["owned"], event["max_share"]) == (2, 4, 0.3)
     assert operations(calls_sent, *REMOVALS) == []
-    assert active_services(ecs) == {"web"}
+    assert set(active_services(ecs, "storefront")) == {"web"}
 
     confirmed = sync(aws, root, CONFIRMED, apply=True)
 
@@ -85,7 +84,7 @@ def test_a_prune_of_half_the_stack_is_blocked_until_confirmed(
         "DeleteService",
         "DeregisterTaskDefinition",
     ]
-    assert active_services(ecs) == set()
+    assert set(active_services(ecs, "storefront")) == set()
     assert ecs.list_task_definitions(familyPrefix="storefront-web")["taskDefinitionArns"] == []
 
 
@@ -100,7 +99,7 @@ def test_a_raised_share_lets_the_same_prune_through(
     report = sync(aws, root, SyncOptions(prune=True, prune_max_share=0.5), apply=True)
 
     assert report.converged
-    assert active_services(ecs) == set()
+    assert set(active_services(ecs, "storefront")) == set()
 
 
 # -- services: scale to 0, then delete ------------------------------------------
@@ -137,7 +136,7 @@ def test_a_service_already_at_zero_is_deleted_with_one_call(
     assert sync(aws, root, PRUNE, apply=True).converged
 
     assert operations(calls_sent, "UpdateService", "DeleteService") == ["DeleteService"]
-    assert active_services(ecs) == set()
+    assert set(active_services(ecs, "storefront")) == set()
 
 
 # -- ecsync/prune: "false" -------------------------------------------------------
@@ -167,7 +166,7 @@ def test_prune_false_keeps_a_service_through_cli_apply_prune(
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "delete" not in ran.stdout
-    assert active_services(ecs) == {"web"}
+    assert set(active_services(ecs, "storefront")) == {"web"}
     again = sync(aws, root, CONFIRMED, apply=False).plan
     assert again is not None
     assert again.empty
@@ -366,11 +365,11 @@ def test_the_daemon_holds_back_a_large_prune_until_run_with_confirm_prune(
 
     (event,) = [e for e in logs if e["event"] == "prune_blocked"]
     assert (event["revision"], event["deletes"], event["owned"]) == ("rev-1", 2, 4)
-    assert active_services(ecs) == {"web"}
+    assert set(active_services(ecs, "storefront")) == {"web"}
 
     first_pass(aws, root, DaemonOptions(prune=True, confirm_prune=True, resync=3600))
 
-    assert active_services(ecs) == set()
+    assert set(active_services(ecs, "storefront")) == set()
 
 
 def test_the_daemon_deregisters_old_revisions_beyond_keep(
@@ -411,13 +410,13 @@ def test_cli_apply_prune_refuses_a_large_shrink_then_confirm_prune_deletes(
     assert "--confirm-prune" in refused.stdout
     events = [json.loads(line) for line in refused.stderr.splitlines() if line.startswith("{")]
     assert [e["deletes"] for e in events if e["event"] == "prune_blocked"] == [2]
-    assert active_services(ecs) == {"web"}
+    assert set(active_services(ecs, "storefront")) == {"web"}
 
     confirmed = cli.run("apply", str(root), "--prune", "--confirm-prune", *flags)
 
     assert confirmed.returncode == 0, confirmed.stdout + confirmed.stderr
     assert "- delete Service/storefront/web" in confirmed.stdout
-    assert active_services(ecs) == set()
+    assert set(active_services(ecs, "storefront")) == set()
 
 
 def test_cli_prune_max_share_raises_the_limit(
@@ -434,4 +433,4 @@ def test_cli_prune_max_share_raises_the_limit(
     )  # fmt: skip
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert active_services(ecs) == set()
+    assert set(active_services(ecs, "storefront")) == set()

@@ -27,8 +27,8 @@ from controller.diff.compare import compare
 from controller.diff.normalise import normalise
 from controller.manifests.loader import LoadResult, load
 from controller.reconcile import observe
-from tests.integration.test_convergence import assert_converges
 from tests.support import server
+from tests.support.stacks import assert_converges
 
 EXAMPLES = settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -1,4 +1,8 @@
-"""Generated manifest folders of many resources, and what moto holds of them afterwards."""
+"""Manifest folders for tests, and what moto holds of them afterwards.
+
+The fixture stacks of `tests/fixtures/stacks/`, filled in with the sandbox's
+ids; generated stacks of many resources; whether a folder converges.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,56 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 from typing import Any
 
+from controller.aws import local
 from controller.aws.clients import Aws
-from controller.reconcile.sync import SyncOptions, sync
+from controller.core.kinds import ResourceId
+from controller.plan.actions import Action, ActionType
+from controller.reconcile.sync import SyncOptions, SyncReport, sync
 from tests.support.daemon import Daemon
 from tests.support.shop import LIFECYCLE
+
+STACKS = Path(__file__).resolve().parents[1] / "fixtures" / "stacks"
+
+
+def write_stack(name: str, dest: Path, sandbox: local.Sandbox, **values: str) -> Path:
+    """Copy stack `name` into `dest` with the sandbox ids (and `values`) substituted."""
+    ids = {
+        "SUBNET_A": sandbox.subnet_ids[0],
+        "SUBNET_B": sandbox.subnet_ids[1],
+        "SECURITY_GROUP": sandbox.security_group_id,
+        "ASG_NAME": sandbox.asg_name,
+        "ASG_ARN": sandbox.asg_arn,
+        **values,
+    }
+    dest.mkdir(parents=True, exist_ok=True)
+    for source in sorted((STACKS / name).glob("*.yaml")):
+        (dest / source.name).write_text(Template(source.read_text()).substitute(ids))
+    return dest
+
+
+def assert_converges(aws: Aws, root: Path) -> SyncReport:
+    """Apply converges with no failure, and the plan that follows has nothing to do."""
+    applied = sync(aws, root, SyncOptions(), apply=True)
+    assert applied.loaded.ok, [str(e) for e in applied.loaded.errors]
+    assert applied.plan is not None
+    failures = [(str(r.id), r.error) for r in applied.results if r.outcome.failed]
+    assert failures == []
+    assert applied.converged, applied.plan.to_dict()
+
+    again = sync(aws, root, SyncOptions(), apply=False)
+    assert again.plan is not None
+    assert again.plan.to_dict()["actions"] == []
+    assert again.plan.to_dict()["problems"] == []
+    assert len(again.plan.in_sync) == len(applied.loaded.resources)
+    return applied
+
+
+def deletes(actions: tuple[Action, ...]) -> list[ResourceId]:
+    """The resources that `actions` delete."""
+    return [a.id for a in actions if a.type is ActionType.DELETE]
 
 
 @dataclass(frozen=True)
