@@ -50,7 +50,15 @@ def add_run_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    secret = _webhook_secret(args)
+    try:
+        secret = _webhook_secret(args)
+    except OSError as error:
+        print(
+            f"ecsync run: cannot read --webhook-secret-file {args.webhook_secret_file}: "
+            f"{error.strerror or error}; give a readable file, or set ECSYNC_WEBHOOK_SECRET",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     try:
         lease = lease_timing(args)
     except ValueError as error:

@@ -209,3 +209,24 @@ def test_a_busy_listen_port_is_one_line_and_exit_1(moto_endpoint: str, tmp_path:
         "choose another with --listen or ECSYNC_LISTEN"
     ]
     assert "Traceback" not in ran.stdout
+
+
+def test_an_unreadable_webhook_secret_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    """`--webhook-secret-file` naming a missing file exits 1 with one line naming the flag
+    and the way out, not a traceback."""
+    missing = tmp_path / "no-such-secret"
+    ran = subprocess.run(
+        [ECSYNC, "run", "--source", str(tmp_path), "--webhook-secret-file", str(missing)],
+        env=aws_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert ran.returncode == 1
+    assert ran.stderr.splitlines() == [
+        f"ecsync run: cannot read --webhook-secret-file {missing}: No such file or directory; "
+        "give a readable file, or set ECSYNC_WEBHOOK_SECRET"
+    ]
+    assert "Traceback" not in ran.stdout
