@@ -14,12 +14,12 @@ from controller.aws import local
 from controller.aws.clients import Aws
 from controller.daemon.controller import SOURCE, Controller, DaemonOptions
 from controller.daemon.metrics import Metrics
-from controller.daemon.sources.base import Snapshot
 from controller.daemon.status import StatusBoard
 from controller.plan.actions import ActionType
 from controller.reconcile.sync import SyncOptions, sync
 from tests.support import arrange, cli
 from tests.support.counting import CallCounter
+from tests.support.sources import FixedFolder
 from tests.support.stacks import active_services, deletes, write_stack
 
 PRUNE = SyncOptions(prune=True)
@@ -323,29 +323,9 @@ def test_no_cleanup_read_while_the_count_is_within_keep(
 # -- the daemon --------------------------------------------------------------------
 
 
-class Folder:
-    """A source that always offers the same folder, as revision `rev-1` (the test drives
-    the loop itself)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def trigger(self) -> None:
-        pass
-
-    def snapshot(self) -> Snapshot:
-        return Snapshot(self.root, "rev-1")
-
-
 def first_pass(aws: Aws, root: Path, options: DaemonOptions) -> Controller:
     """A daemon controller on `root` that has loaded it and run its first full pass."""
-    controller = Controller(aws, Folder(root), options, board=StatusBoard(), metrics=Metrics())
+    controller = Controller(aws, FixedFolder(root), options, board=StatusBoard(), metrics=Metrics())
     controller.process([SOURCE])
     controller.process(controller.queue.get_batch(timeout=1))
     return controller
