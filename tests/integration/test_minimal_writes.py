@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
@@ -24,30 +26,29 @@ def writes(counter: CallCounter) -> dict[str, int]:
     return {op: n for op, n in counter.counts.items() if not op.startswith(READ_PREFIXES)}
 
 
-def push_app_image(ecr: Any) -> None:
-    """CI pushes the app's image once its repository exists: preflight checks it is there
-    before a new revision is registered."""
+@pytest.fixture
+def changed(
+    aws: Aws, calls_sent: CallCounter, sandbox: local.Sandbox, ecr: Any, tmp_path: Path
+) -> Path:
+    """The storefront stack, converged, with the value of one environment variable of the app
+    container changed since. CI has pushed the app's image, as preflight checks that it is
+    there before a new revision is registered. (`calls_sent` is attached before `aws` makes
+    its first client, so that it hears every call.)"""
+    root = write_stack("storefront", tmp_path / "storefront", sandbox)
+    assert sync(aws, root, SyncOptions(), apply=True).converged
     arrange.push_image(ecr, "storefront/app", "v2.4.1")
-
-
-def change_environment(root: Path) -> None:
-    """Change the value of one environment variable of the app container."""
     path = root / "web-task-definition.yaml"
     text = path.read_text()
     assert text.count("value: production") == 1
     path.write_text(text.replace("value: production", "value: staging"))
+    return root
 
 
 def test_one_env_change_is_one_register_and_one_service_update(
-    aws: Aws, sandbox: local.Sandbox, ecr: Any, calls_sent: CallCounter, tmp_path: Path
+    aws: Aws, changed: Path, calls_sent: CallCounter
 ) -> None:
     """Changing one env var plans and sends one RegisterTaskDefinition and one UpdateService(taskDefinition)."""
-    root = write_stack("storefront", tmp_path / "storefront", sandbox)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
-    push_app_image(ecr)
-    change_environment(root)
-
-    planned = sync(aws, root, SyncOptions(), apply=False).plan
+    planned = sync(aws, changed, SyncOptions(), apply=False).plan
     assert planned is not None
     assert planned.problems == ()
     assert [(a.type, a.id) for a in planned.actions] == [
@@ -60,7 +61,7 @@ def test_one_env_change_is_one_register_and_one_service_update(
     assert update.fields == {"taskDefinition"}
 
     calls_sent.clear()
-    report = sync(aws, root, SyncOptions(), apply=True)
+    report = sync(aws, changed, SyncOptions(), apply=True)
 
     assert report.converged
     assert writes(calls_sent) == {"RegisterTaskDefinition": 1, "UpdateService": 1}
@@ -69,18 +70,12 @@ def test_one_env_change_is_one_register_and_one_service_update(
     assert update_params["taskDefinition"].endswith(":task-definition/storefront-web:2")
 
 
-def test_second_apply_writes_nothing(
-    aws: Aws, sandbox: local.Sandbox, ecr: Any, calls_sent: CallCounter, tmp_path: Path
-) -> None:
+def test_second_apply_writes_nothing(aws: Aws, changed: Path, calls_sent: CallCounter) -> None:
     """Once converged, another apply sends no write operation at all."""
-    root = write_stack("storefront", tmp_path / "storefront", sandbox)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
-    push_app_image(ecr)
-    change_environment(root)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, changed, SyncOptions(), apply=True).converged
 
     calls_sent.clear()
-    report = sync(aws, root, SyncOptions(), apply=True)
+    report = sync(aws, changed, SyncOptions(), apply=True)
 
     assert report.converged
     assert report.results == ()
