@@ -57,6 +57,12 @@ class RevisionsInUse:
                     self._by_service[key] = services.task_definitions_of(item.status)
                     self._fresh.add(key)
 
+    def known(self) -> frozenset[str]:
+        """What is known to be in use so far, without reading anything (for
+        `taskdefs.RevisionReads`: a revision in use needs no describe for cleanup)."""
+        with self._lock:
+            return frozenset().union(*self._by_service.values())
+
     def expire(self) -> None:
         """Make the next `read` list the account again (services noted after this call
         are not described again)."""
@@ -79,7 +85,7 @@ class RevisionsInUse:
                 self.note(known)
             if not self._listed:
                 self._read_account(aws)
-            return frozenset().union(*self._by_service.values())
+            return self.known()
 
     def _read_account(self, aws: Aws) -> None:
         listed = services.list_services_in(aws, clusters.list_cluster_names(aws))
@@ -101,9 +107,3 @@ class RevisionsInUse:
                 self._fresh.add(key)
         self._by_service = by_service
         self._listed = True
-
-
-def task_definitions_in_use(aws: Aws, known: Mapping[ResourceId, Live]) -> frozenset[str]:
-    """Every task definition a service of the account uses, read once (see
-    `RevisionsInUse.read`); services in `known` (already read) are not described again."""
-    return RevisionsInUse().read(aws, known)

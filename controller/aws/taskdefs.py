@@ -66,13 +66,18 @@ class RevisionReads:
         ] + list(newest)
 
 
+DEFAULT_READS = RevisionReads()
+"""Every ACTIVE revision of a wanted family: what keep-N cleanup needs when nothing is known
+to be in use."""
+
+
 def read_families(
     aws: Aws,
     cache: TaskDefinitionCache,
     families: Iterable[str],
     *,
     discover_owned: str | None = None,
-    reads: RevisionReads = RevisionReads(),
+    reads: RevisionReads = DEFAULT_READS,
 ) -> dict[str, Live]:
     """Live state of each of `families` that has an ACTIVE revision.
 

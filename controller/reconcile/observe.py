@@ -30,8 +30,11 @@ def read_live(
     desired: Sequence[Desired],
     *,
     owned_by: str | None = None,
+    revision_reads: taskdefs.RevisionReads = taskdefs.DEFAULT_READS,
 ) -> dict[ResourceId, Live]:
-    """Live state keyed like the desired resources; `owned_by` also lists owned ones."""
+    """Live state keyed like the desired resources; `owned_by` also lists owned ones.
+    `revision_reads` says which task definition revisions to describe
+    (`taskdefs.RevisionReads.keeping(keep_revisions, in_use)`)."""
     repos: dict[str, frozenset[str]] = {}
     cluster_names: set[str] = set()
     providers: set[str] = set()
@@ -64,6 +67,7 @@ def read_live(
             aws.task_definitions,
             sorted(families),
             discover_owned=owned_by,
+            reads=revision_reads,
         )
         services_read = pool.submit(
             services.read_services, aws, {c: frozenset(n) for c, n in wanted_services.items()}

@@ -33,14 +33,17 @@ def plan(
     options: PlanOptions,
     *,
     revision: str | None = None,
+    revisions_in_use: in_use.RevisionsInUse | None = None,
 ) -> Plan:
     """`build_plan`, with old revisions to deregister; logs `prune_blocked` when the
-    mass-deletion guard held a prune back."""
+    mass-deletion guard held a prune back. A long-running caller passes the
+    `revisions_in_use` it keeps, so that the account is not read on every pass."""
     planned = build_plan(desired, live, options)
     candidates = revisions.candidates(desired, planned, live, options)
     if candidates:
         try:
-            used = in_use.task_definitions_in_use(aws, live)
+            kept = in_use.RevisionsInUse() if revisions_in_use is None else revisions_in_use
+            used = kept.read(aws, live)
         except AwsError as error:
             log.warning(
                 "revision_cleanup_skipped",
