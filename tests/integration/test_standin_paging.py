@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -44,124 +45,125 @@ def arrange_repositories(client: Any, count: int) -> None:
         client.create_repository(repositoryName=f"r{n:03}")
 
 
-# (service, operation, extra params, result key, default page, maximum page, arrange, items)
-# Each item count is the default page and more; the providers' includes FARGATE and
-# FARGATE_SPOT. Sources: each operation's maxResults in the ECS and ECR API Reference.
-CASES = [
-    ("ecs", "list_clusters", {}, "clusterArns", 100, 100, arrange_clusters, 101),
-    ("ecs", "list_services", {"cluster": "big"}, "serviceArns", 10, 100, arrange_services, 12),
-    (
+@dataclass(frozen=True)
+class Listing:
+    """An operation that pages, with AWS's default and maximum page, and how to fill it with
+    `count` items: the default page and more (the providers' count adds FARGATE and
+    FARGATE_SPOT, which every account has). Sources: each operation's maxResults in the ECS
+    and ECR API Reference."""
+
+    service: str
+    operation: str
+    key: str
+    default: int
+    most: int
+    arrange: Callable[[Any, int], None]
+    count: int
+    params: Mapping[str, Any] = field(default_factory=dict)
+    builtin: int = 0
+
+    def call(self, client: Any, **more: Any) -> Any:
+        """One call of the operation with its own parameters and `more`."""
+        return getattr(client, self.operation)(**self.params, **more)
+
+    def every_page(self, client: Any, **more: Any) -> list[list[Any]]:
+        """The items of each page, following nextToken to the end."""
+        pages, token = [], None
+        while True:
+            page = self.call(client, **more, **({"nextToken": token} if token else {}))
+            pages.append(page[self.key])
+            token = page.get("nextToken")
+            if not token:
+                return pages
+
+
+REPOSITORIES = Listing(
+    "ecr", "describe_repositories", "repositories", 100, 1000, arrange_repositories, 101
+)
+LISTINGS = [
+    Listing("ecs", "list_clusters", "clusterArns", 100, 100, arrange_clusters, 101),
+    Listing(
+        "ecs",
+        "list_services",
+        "serviceArns",
+        10,
+        100,
+        arrange_services,
+        12,
+        params={"cluster": "big"},
+    ),
+    Listing(
         "ecs",
         "list_task_definitions",
-        {},
         "taskDefinitionArns",
         100,
         100,
         arrange_task_definitions,
         101,
     ),
-    ("ecs", "describe_capacity_providers", {}, "capacityProviders", 10, 10, arrange_providers, 9),
-    ("ecr", "describe_repositories", {}, "repositories", 100, 1000, arrange_repositories, 101),
+    Listing(
+        "ecs",
+        "describe_capacity_providers",
+        "capacityProviders",
+        10,
+        10,
+        arrange_providers,
+        9,
+        builtin=2,
+    ),
+    REPOSITORIES,
 ]
-IDS = [case[1] for case in CASES]
+every_listing = pytest.mark.parametrize("listing", LISTINGS, ids=[x.operation for x in LISTINGS])
 
 
-def extra(operation: str) -> int:
-    """Items every account has: FARGATE and FARGATE_SPOT."""
-    return 2 if operation == "describe_capacity_providers" else 0
-
-
-def every_page(client: Any, operation: str, key: str, **params: Any) -> list[list[Any]]:
-    pages, token = [], None
-    while True:
-        page = getattr(client, operation)(**params, **({"nextToken": token} if token else {}))
-        pages.append(page[key])
-        token = page.get("nextToken")
-        if not token:
-            return pages
-
-
-@pytest.mark.parametrize(
-    ("service", "operation", "params", "key", "default", "most", "arrange", "count"),
-    CASES,
-    ids=IDS,
-)
+@every_listing
 def test_default_page_size_then_next_token(
-    boto_client: Callable[[str], Any],
-    service: str,
-    operation: str,
-    params: dict[str, Any],
-    key: str,
-    default: int,
-    most: int,
-    arrange: Callable[[Any, int], None],
-    count: int,
+    boto_client: Callable[[str], Any], listing: Listing
 ) -> None:
     """Without maxResults a call answers AWS's default page and a nextToken to the rest."""
-    client = boto_client(service)
-    arrange(client, count)
-    largest = every_page(client, operation, key, **params, maxResults=most)
+    client = boto_client(listing.service)
+    listing.arrange(client, listing.count)
+    largest = listing.every_page(client, maxResults=listing.most)
 
-    pages = every_page(client, operation, key, **params)
+    pages = listing.every_page(client)
 
-    assert [len(p) for p in pages] == [default, count + extra(operation) - default]
+    assert [len(p) for p in pages] == [
+        listing.default,
+        listing.count + listing.builtin - listing.default,
+    ]
     assert [item for page in pages for item in page] == [i for page in largest for i in page]
 
 
-@pytest.mark.parametrize(
-    ("service", "operation", "params", "key", "default", "most", "arrange", "count"),
-    CASES,
-    ids=IDS,
-)
+@every_listing
 def test_max_results_beyond_the_limit_is_refused(
-    boto_client: Callable[[str], Any],
-    service: str,
-    operation: str,
-    params: dict[str, Any],
-    key: str,
-    default: int,
-    most: int,
-    arrange: Callable[[Any, int], None],
-    count: int,
+    boto_client: Callable[[str], Any], listing: Listing
 ) -> None:
     """maxResults one over the operation's maximum, or 0, is an InvalidParameterException."""
-    client = boto_client(service)
-    arrange(client, 1)
+    client = boto_client(listing.service)
+    listing.arrange(client, 1)
 
     # botocore itself refuses ECR's 0 (the model's `min`); ECS's model sets no bounds.
-    for size in (most + 1, 0) if service == "ecs" else (most + 1,):
+    for size in (listing.most + 1, 0) if listing.service == "ecs" else (listing.most + 1,):
         with pytest.raises(ClientError) as raised:
-            getattr(client, operation)(**params, maxResults=size)
+            listing.call(client, maxResults=size)
         response = raised.value.response
         assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (
             400,
             "InvalidParameterException",
         )
-    assert getattr(client, operation)(**params, maxResults=most)[key]
+    assert listing.call(client, maxResults=listing.most)[listing.key]
 
 
-@pytest.mark.parametrize(
-    ("service", "operation", "params", "key", "default", "most", "arrange", "count"),
-    CASES,
-    ids=IDS,
-)
+@every_listing
 def test_a_garbage_next_token_is_refused(
-    boto_client: Callable[[str], Any],
-    service: str,
-    operation: str,
-    params: dict[str, Any],
-    key: str,
-    default: int,
-    most: int,
-    arrange: Callable[[Any, int], None],
-    count: int,
+    boto_client: Callable[[str], Any], listing: Listing
 ) -> None:
     """A nextToken the server never handed out is refused, not read as "from page one"."""
-    client = boto_client(service)
-    arrange(client, 1)
+    client = boto_client(listing.service)
+    listing.arrange(client, 1)
 
     with pytest.raises(ClientError) as raised:
-        getattr(client, operation)(**params, nextToken="not-a-token")
+        listing.call(client, nextToken="not-a-token")
 
     assert raised.value.response["Error"]["Code"] == "InvalidParameterException"
     assert "nextToken" in raised.value.response["Error"]["Message"]
@@ -172,7 +174,7 @@ def test_smaller_pages_follow_max_results(boto_client: Callable[[str], Any]) -> 
     ecr = boto_client("ecr")
     arrange_repositories(ecr, 5)
 
-    pages = every_page(ecr, "describe_repositories", "repositories", maxResults=2)
+    pages = REPOSITORIES.every_page(ecr, maxResults=2)
 
     assert [[r["repositoryName"] for r in p] for p in pages] == [
         ["r000", "r001"],
