@@ -211,11 +211,8 @@ def test_fargate_task_with_task_level_memory_only_runs(ecs: Any, sandbox: Any) -
     ecs.create_cluster(clusterName="jobs")
     ecs.register_task_definition(
         family="migrate",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
         containerDefinitions=[{"name": "app", "image": "alpine:3"}],
+        **arrange.FARGATE,
     )
 
     tasks = ecs.run_task(

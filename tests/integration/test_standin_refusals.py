@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from controller.aws import local
+from tests.support import arrange
 from tests.unit.manifests import refusal_cases
 
 CONTAINER = {"name": "app", "image": "nginx:1.27", "memory": 128}
@@ -127,11 +128,8 @@ def test_valid_requests_still_go_through(ecs: Any, ecr: Any, sandbox: local.Sand
     ecs.create_cluster(clusterName="prod", capacityProviders=["FARGATE"])
     ecs.register_task_definition(
         family="web",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
         containerDefinitions=[{"name": "app", "image": "nginx:1.27"}],
+        **arrange.FARGATE,
     )
     network = {"awsvpcConfiguration": {"subnets": [sandbox.subnet_ids[0]]}}
 

@@ -8,15 +8,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from controller.aws import local
+from tests.support import arrange
 
 ASG = {"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x"}
 FARGATE_TASK: dict[str, Any] = {
     "family": "web",
-    "requiresCompatibilities": ["FARGATE"],
-    "networkMode": "awsvpc",
-    "cpu": "256",
-    "memory": "512",
     "containerDefinitions": [{"name": "app", "image": "nginx:1.27"}],
+    **arrange.FARGATE,
 }
 
 
