@@ -5,90 +5,46 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from controller.aws import local
-from controller.aws.clients import Aws, AwsConfig
 from tests.support.cli import ECSYNC, aws_env
-from tests.support.daemon import Daemon
+from tests.support.daemon import Daemon, Daemons
+from tests.support.shop import stack, write
 
 SETTLE = 3.0
 """Seconds to watch after the removal: three resyncs of 1 s, each one a chance to prune."""
 
 
-def shop(sandbox: local.Sandbox) -> dict[str, str]:
-    """A cluster, and in a file of its own a task definition and the service that runs it."""
-    network = (
-        f"awsvpcConfiguration: {{subnets: [{sandbox.subnet_ids[0]}], "
-        f"securityGroups: [{sandbox.security_group_id}]}}"
-    )
-    return {
-        "cluster.yaml": "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop}\nspec: {}\n",
-        "web.yaml": f"""
-apiVersion: ecsync/v1
-kind: TaskDefinition
-metadata: {{name: shop-web}}
-spec:
-  requiresCompatibilities: [FARGATE]
-  networkMode: awsvpc
-  cpu: "256"
-  memory: "512"
-  containerDefinitions: [{{name: web, image: "nginx:1.27"}}]
----
-apiVersion: ecsync/v1
-kind: Service
-metadata: {{name: web}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  desiredCount: 1
-  launchType: FARGATE
-  networkConfiguration: {{{network}}}
-""",
-    }
-
-
 @pytest.fixture
-def sandbox(moto_endpoint: str) -> local.Sandbox:
-    return local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[Daemon]]:
-    started: list[Daemon] = []
-    yield started
-    for daemon in started:
-        daemon.kill()
-
-
 def remove_web_under_a_daemon(
-    environment: dict[str, str],
     sandbox: local.Sandbox,
-    moto_endpoint: str,
+    start_daemon: Daemons,
     tmp_path: Path,
-    daemons: list[Daemon],
     monkeypatch: pytest.MonkeyPatch,
-) -> Daemon:
-    """Start a daemon with `environment`, let it create the shop, then delete web.yaml."""
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    for name, text in shop(sandbox).items():
-        (folder / name).write_text(text)
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    daemon = Daemon(moto_endpoint, ["--source", str(folder), "--resync", "1s"], tmp_path / "cache")
-    daemons.append(daemon)
-    daemon.wait_http("/readyz")
-    (folder / "web.yaml").unlink()
-    daemon.wait_for("revision_loaded", lambda e: e["removed"] == 2)
-    return daemon
+) -> Callable[[dict[str, str]], Daemon]:
+    """Starts a daemon with the given environment, lets it create the shop, then deletes
+    web.yaml (the task definition and the service)."""
+
+    def remove(environment: dict[str, str]) -> Daemon:
+        folder = write(tmp_path / "manifests", stack(sandbox))
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        daemon = start_daemon("--source", str(folder), "--resync", "1s")
+        daemon.wait_http("/readyz")
+        (folder / "web.yaml").unlink()
+        daemon.wait_for("revision_loaded", lambda e: e["removed"] == 2)
+        return daemon
+
+    return remove
 
 
 def web_state(boto_client: Callable[[str], Any]) -> tuple[str, str]:
+    """The status of the web service and of its task definition's latest revision."""
     ecs = boto_client("ecs")
     service = ecs.describe_services(cluster="shop", services=["web"])["services"][0]
     family = ecs.describe_task_definition(taskDefinition="shop-web")["taskDefinition"]
@@ -96,25 +52,20 @@ def web_state(boto_client: Callable[[str], Any]) -> tuple[str, str]:
 
 
 def deletions(daemon: Daemon) -> list[str]:
+    """The names of the `*_deleted` events the daemon logged."""
     return [str(e["event"]) for e in daemon.events if str(e.get("event", "")).endswith("_deleted")]
 
 
 @pytest.mark.parametrize("spelling", ["false", "0", "no"])
 def test_prune_spelled_off_deletes_nothing(
     spelling: str,
-    sandbox: local.Sandbox,
-    moto_endpoint: str,
-    tmp_path: Path,
-    daemons: list[Daemon],
-    monkeypatch: pytest.MonkeyPatch,
+    remove_web_under_a_daemon: Callable[[dict[str, str]], Daemon],
     boto_client: Callable[[str], Any],
 ) -> None:
     """With ECSYNC_PRUNE spelled off (and no guard to hide behind), removing an owned service's
     manifest deletes neither the service nor its task definition."""
     environment = {"ECSYNC_PRUNE": spelling, "ECSYNC_PRUNE_MAX_SHARE": "1"}
-    daemon = remove_web_under_a_daemon(
-        environment, sandbox, moto_endpoint, tmp_path, daemons, monkeypatch
-    )
+    daemon = remove_web_under_a_daemon(environment)
     time.sleep(SETTLE)
 
     assert deletions(daemon) == []
@@ -125,19 +76,13 @@ def test_prune_spelled_off_deletes_nothing(
 
 
 def test_confirm_prune_spelled_off_keeps_the_guard(
-    sandbox: local.Sandbox,
-    moto_endpoint: str,
-    tmp_path: Path,
-    daemons: list[Daemon],
-    monkeypatch: pytest.MonkeyPatch,
+    remove_web_under_a_daemon: Callable[[dict[str, str]], Daemon],
     boto_client: Callable[[str], Any],
 ) -> None:
     """ECSYNC_CONFIRM_PRUNE=0 leaves the mass-deletion guard on: a prune of half of what ecsync
     owns is held back, not carried out."""
     environment = {"ECSYNC_PRUNE": "yes", "ECSYNC_CONFIRM_PRUNE": "0"}
-    daemon = remove_web_under_a_daemon(
-        environment, sandbox, moto_endpoint, tmp_path, daemons, monkeypatch
-    )
+    daemon = remove_web_under_a_daemon(environment)
     daemon.wait_for("prune_blocked")
     time.sleep(SETTLE)
 
@@ -147,19 +92,13 @@ def test_confirm_prune_spelled_off_keeps_the_guard(
 
 
 def test_prune_spelled_on_does_delete(
-    sandbox: local.Sandbox,
-    moto_endpoint: str,
-    tmp_path: Path,
-    daemons: list[Daemon],
-    monkeypatch: pytest.MonkeyPatch,
+    remove_web_under_a_daemon: Callable[[dict[str, str]], Daemon],
     boto_client: Callable[[str], Any],
 ) -> None:
     """The same removal with ECSYNC_PRUNE=On and the guard opened deletes the service, so the
     tests above would see a prune if one happened."""
     environment = {"ECSYNC_PRUNE": "On", "ECSYNC_PRUNE_MAX_SHARE": "1"}
-    daemon = remove_web_under_a_daemon(
-        environment, sandbox, moto_endpoint, tmp_path, daemons, monkeypatch
-    )
+    daemon = remove_web_under_a_daemon(environment)
     daemon.wait_for("service_deleted")
 
     assert web_state(boto_client)[0] != "ACTIVE"
