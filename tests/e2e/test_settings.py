@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from controller.aws import local
-from tests.support.cli import ECSYNC, aws_env
+from tests.support import cli
 from tests.support.daemon import Daemon, Daemons
 from tests.support.shop import stack, write
 
@@ -107,14 +106,7 @@ def test_prune_spelled_on_does_delete(
 
 def test_a_misspelt_switch_stops_the_daemon_with_one_line() -> None:
     """ECSYNC_PRUNE=flase exits 1 before touching AWS, with one line naming the variable."""
-    ran = subprocess.run(
-        [ECSYNC, "run", "--source", "nowhere"],
-        env=aws_env(ECSYNC_PRUNE="flase"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    ran = cli.run("run", "--source", "nowhere", env={"ECSYNC_PRUNE": "flase"})
 
     assert ran.returncode == 1
     assert ran.stderr.splitlines() == [
@@ -131,15 +123,10 @@ def test_a_busy_listen_port_is_one_line_and_exit_1(moto_endpoint: str, tmp_path:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         address = f"127.0.0.1:{holder.getsockname()[1]}"
-        command = [ECSYNC, "run", "--source", str(tmp_path), "--endpoint-url", moto_endpoint]
-        command += ["--listen", address, "--cache-dir", str(tmp_path / "cache")]
-        ran = subprocess.run(
-            command,
-            env=aws_env(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        ran = cli.run(
+            "run",
+            *("--source", str(tmp_path), "--endpoint-url", moto_endpoint),
+            *("--listen", address, "--cache-dir", str(tmp_path / "cache")),
         )
 
     assert ran.returncode == 1
@@ -154,14 +141,7 @@ def test_an_unreadable_webhook_secret_file_is_one_line_and_exit_1(tmp_path: Path
     """`--webhook-secret-file` naming a missing file exits 1 with one line naming the flag
     and the way out, not a traceback."""
     missing = tmp_path / "no-such-secret"
-    ran = subprocess.run(
-        [ECSYNC, "run", "--source", str(tmp_path), "--webhook-secret-file", str(missing)],
-        env=aws_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    ran = cli.run("run", "--source", str(tmp_path), "--webhook-secret-file", str(missing))
 
     assert ran.returncode == 1
     assert ran.stderr.splitlines() == [

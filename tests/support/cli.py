@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 ECSYNC = str(Path(sys.executable).with_name("ecsync"))
@@ -25,8 +26,16 @@ def aws_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """`ecsync ARGS...`, output captured; the exit code is the caller's to check."""
+def run(
+    *args: str, timeout: float = 60, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`ecsync ARGS...` with the variables of `env` set too, output captured; the exit code is
+    the caller's to check."""
     return subprocess.run(
-        [ECSYNC, *args], env=aws_env(), capture_output=True, text=True, timeout=timeout, check=False
+        [ECSYNC, *args],
+        env=aws_env(**(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
