@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from controller.aws import local
-from controller.aws.clients import Aws, AwsConfig
 from tests.support import cli, handmade
 
 
 @pytest.fixture
-def shop(moto_endpoint: str, boto_client: Callable[[str], Any]) -> handmade.Shop:
-    sandbox = local.seed_sandbox(Aws(AwsConfig("us-east-1", moto_endpoint)))
+def shop(sandbox: local.Sandbox, boto_client: Callable[[str], Any]) -> handmade.Shop:
+    """The shop built by hand with plain boto3, as a team without ecsync built it."""
     return handmade.build(boto_client("ecs"), boto_client("ecr"), sandbox)
 
 

@@ -109,6 +109,8 @@ def start_local(*args: str) -> tuple[subprocess.Popen[str], str, dict[str, str]]
 
 @pytest.fixture
 def local_aws() -> Iterator[tuple[subprocess.Popen[str], str, dict[str, str]]]:
+    """`ecsync local` running: the process, what it printed, and the variables it exported;
+    killed at the end if still running."""
     started = start_local()
     yield started
     process = started[0]

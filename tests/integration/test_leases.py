@@ -28,6 +28,7 @@ def create_table(dynamodb: Any, name: str = TABLE, key: str = leases.KEY) -> Non
 
 @pytest.fixture
 def dynamodb(boto_client: Callable[[str], Any]) -> Any:
+    """A plain DynamoDB client, with the lease table created."""
     client = boto_client("dynamodb")
     create_table(client)
     return client
@@ -35,6 +36,7 @@ def dynamodb(boto_client: Callable[[str], Any]) -> Any:
 
 @pytest.fixture
 def table(aws: Aws, dynamodb: Any) -> leases.LeaseTable:
+    """The lease table as ecsync uses it, on a clock that stands still."""
     return leases.LeaseTable(aws, TABLE, clock=lambda: 1_700_000_000.0)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,8 +80,3 @@ def daemon_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     return settings
-
-
-@pytest.fixture
-def manifests(tmp_path: Path) -> Path:
-    return tmp_path / "manifests"

@@ -94,6 +94,7 @@ class Watched:
 
 @pytest.fixture
 def watched(tmp_path: Path) -> Iterator[Watched]:
+    """A started folder source on a folder holding one manifest and a README."""
     root = tmp_path / "manifests"
     root.mkdir()
     (root / "web.yaml").write_text("kind: Service\n")

@@ -70,11 +70,13 @@ class Harness:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
+    """A bare repository and a clone to commit manifests from and push."""
     return Repo(tmp_path / "git")
 
 
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
+    """Starts Git sources with one cache folder; all are stopped at the end."""
     harness = Harness(tmp_path / "cache")
     yield harness
     harness.stop_all()

@@ -19,6 +19,7 @@ NETWORK = {"subnets": ["subnet-a"], "securityGroups": ["sg-1"]}
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every request the writer sends (operation and parameters), answered with nothing."""
     requests: list[dict[str, Any]] = []
 
     def fake_call(aws: Any, service: str, operation: str, resource: str, **params: Any) -> Any:

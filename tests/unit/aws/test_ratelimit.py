@@ -7,6 +7,8 @@ from controller.aws.ratelimit import SAFETY, RateLimiter
 
 
 class FakeTime:
+    """A clock that moves only when the limiter sleeps."""
+
     def __init__(self) -> None:
         self.now = 0.0
 
@@ -31,6 +33,8 @@ def test_a_burst_then_the_refill_rate() -> None:
 
 
 def test_categories_are_separate_and_unknown_operations_are_not_paced() -> None:
+    """Using up the task definition bucket slows neither UpdateService nor an operation with
+    no bucket, only the next call of its own category."""
     time = FakeTime()
     limiter = RateLimiter(clock=time.clock, sleep=time.sleep)
     for _ in range(19):
@@ -43,6 +47,8 @@ def test_categories_are_separate_and_unknown_operations_are_not_paced() -> None:
 
 
 def test_paced_against_aws_and_not_against_a_custom_endpoint() -> None:
+    """Pacing is on against AWS and off against a custom endpoint, unless rate_limit says
+    otherwise."""
     assert Aws(AwsConfig("us-east-1")).rate_limiter is not None
     assert Aws(AwsConfig("us-east-1", "http://127.0.0.1:5000")).rate_limiter is None
     assert Aws(AwsConfig("us-east-1", "http://127.0.0.1:5000", rate_limit="on")).rate_limiter
@@ -50,6 +56,8 @@ def test_paced_against_aws_and_not_against_a_custom_endpoint() -> None:
 
 
 def test_ecr_control_plane_shares_one_assumed_bucket() -> None:
+    """ECR's control-plane calls draw on one assumed bucket (burst 50, one spare): the
+    fiftieth, whichever operation it is, waits."""
     time = FakeTime()
     limiter = RateLimiter(clock=time.clock, sleep=time.sleep)
     for _ in range(49):

@@ -162,6 +162,7 @@ def test_scrub_all_walks_log_events() -> None:
 
 
 def test_a_url_password_is_hidden_and_the_host_stays_readable() -> None:
+    """The userinfo of a URL is redacted; its scheme, host and path are kept."""
     assert (
         redact.scrub("fetching https://bot:tok3n-XYZ@git.example.com/infra.git")
         == f"fetching https://{redact.REDACTED}@git.example.com/infra.git"

@@ -12,6 +12,7 @@ from controller.daemon.sources.folder import FolderSource
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
+    """An empty manifest folder."""
     folder = tmp_path / "manifests"
     folder.mkdir()
     return folder
@@ -19,6 +20,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def source(root: Path) -> FolderSource:
+    """A folder source on `root`, not started: only its filter is used."""
     return FolderSource(root, lambda: None)
 
 
