@@ -27,9 +27,23 @@ from pydantic import BaseModel
 OUT_DIR = Path(__file__).resolve().parent.parent / "controller" / "manifests" / "specs"
 
 TAGS = "tags"
-"""Every kind takes its tags as a mapping, not as AWS's list of key/value objects."""
+"""Every kind takes its tags as a mapping, not as AWS's list of key/value objects, and
+spells the field `tags` even where the API says `Tags` (Application Auto Scaling): it is
+ecsync's own reshaping of AWS tags, the same in every kind."""
+TAG_MEMBERS = frozenset({"tags", "Tags"})
 
-SCALARS = {"string": "str", "integer": "int", "long": "int", "boolean": "bool", "double": "float"}
+SCALARS = {
+    "string": "str",
+    "integer": "int",
+    "long": "int",
+    "boolean": "bool",
+    "double": "float",
+    # An ISO 8601 text (`"2030-01-01T00:00:00Z"`): botocore sends a string as it is, and
+    # ecsync reads YAML 1.2, which never turns a date into anything but a string.
+    "timestamp": "str",
+}
+PREFIXES = {"application-autoscaling": "AppAutoScaling"}
+"""Service -> the prefix a clashing shape name gets (default: the capitalised service)."""
 RESERVED = set(dir(BaseModel)) | {"Any", "Literal", "BaseModel", "ConfigDict", "Field", "Spec"}
 
 
@@ -45,9 +59,20 @@ class SpecDef:
     extra: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class PartDef:
+    """A model for an extra field of a spec, from another request (minus `drop`)."""
+
+    model: str
+    service: str
+    operation: str
+    drop: frozenset[str]
+
+
 NAME = frozenset({"name"})
 FAMILY = frozenset({"family"})
 SERVICE_DROP = frozenset({"serviceName", "clientToken"})
+SCALED = frozenset({"ServiceNamespace", "ResourceId", "ScalableDimension"})
 
 SPECS = (
     SpecDef("CLUSTER", "ClusterSpec", "ecs", "CreateCluster", frozenset({"clusterName"})),
@@ -64,7 +89,73 @@ SPECS = (
         frozenset({"repositoryName", "registryId"}),
         (("lifecyclePolicy", "dict[str, Any]"), ("repositoryPolicy", "dict[str, Any]")),
     ),
+    # The kinds of issue 12 come after the ECS and ECR ones, so that the names of the
+    # models above never change; a clashing shape of theirs gets a prefix.
+    # `retentionInDays` is PutRetentionPolicy's; CreateLogGroup does not take it.
+    SpecDef(
+        "LOG_GROUP",
+        "LogGroupSpec",
+        "logs",
+        "CreateLogGroup",
+        frozenset({"logGroupName"}),
+        (("retentionInDays", "int"),),
+    ),
+    # Application Auto Scaling: the scaled ECS service is named by metadata.name
+    # (`<cluster>/<service>`, see controller/core/scaling.py), which implies the namespace,
+    # resource id and dimension. A scalable target's scheduled actions (PutScheduledAction
+    # requests minus the target they act on) are a field of its spec: they belong to
+    # exactly one target, and DeregisterScalableTarget deletes them with it.
+    SpecDef(
+        "SCALABLE_TARGET",
+        "ScalableTargetSpec",
+        "application-autoscaling",
+        "RegisterScalableTarget",
+        SCALED,
+        (("ScheduledActions", "list[ScheduledActionSpec]"),),
+    ),
+    SpecDef(
+        "SCALING_POLICY",
+        "ScalingPolicySpec",
+        "application-autoscaling",
+        "PutScalingPolicy",
+        SCALED | {"PolicyName"},
+    ),
+    SpecDef(
+        "SCHEDULE",
+        "ScheduleSpec",
+        "scheduler",
+        "CreateSchedule",
+        frozenset({"Name", "ClientToken"}),
+    ),
 )
+
+PARTS = (
+    PartDef(
+        "ScheduledActionSpec",
+        "application-autoscaling",
+        "PutScheduledAction",
+        SCALED,
+    ),
+)
+"""Models that spec extras name (emitted with the shapes, before every spec)."""
+
+
+Member = tuple[str, str, bool]
+"""A model field: (AWS member name, annotation, required)."""
+
+
+@dataclass
+class Model:
+    """One class to emit: its name, docstring and fields."""
+
+    name: str
+    doc: str
+    members: list[Member]
+
+    def source(self, type_names: frozenset[str]) -> str:
+        doc = f'    """{self.doc}"""\n'
+        body = "".join(field_line(m, a, required=r, taken=type_names) for m, a, r in self.members)
+        return f"class {self.name}(Spec):\n{doc}\n{body}"
 
 
 @dataclass
@@ -73,7 +164,7 @@ class Generator:
 
     service: str = ""
     aliases: dict[str, str] = field(default_factory=dict)
-    classes: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, Model] = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)
     visiting: set[str] = field(default_factory=set)
 
@@ -97,7 +188,8 @@ class Generator:
     def claim(self, shape: Shape) -> str:
         """The Python name of a shape; a clash between services gets a service prefix."""
         owner = self.owners.setdefault(shape.name, self.service)
-        name = shape.name if owner == self.service else self.service.capitalize() + shape.name
+        prefix = PREFIXES.get(self.service, self.service.capitalize())
+        name = shape.name if owner == self.service else prefix + shape.name
         if name in RESERVED:
             raise ValueError(f"shape name {name} clashes with a name the module uses")
         return name
@@ -109,45 +201,63 @@ class Generator:
         if name in self.visiting:
             raise NotImplementedError(f"recursive shape {name}: emit forward references")
         self.visiting.add(name)
-        body = self.fields(shape, frozenset(), top_level=False)
+        members = self.fields(shape, frozenset(), top_level=False)
         self.visiting.discard(name)
-        doc = f'    """AWS {self.service.upper()} shape `{shape.name}`."""\n'
-        self.classes[name] = f"class {name}(Spec):\n{doc}\n{body}"
+        doc = f"AWS {self.service.upper()} shape `{shape.name}`."
+        self.classes[name] = Model(name, doc, members)
         return name
 
-    def fields(self, shape: StructureShape, drop: frozenset[str], *, top_level: bool) -> str:
-        lines = []
+    def fields(
+        self, shape: StructureShape, drop: frozenset[str], *, top_level: bool
+    ) -> list[Member]:
+        members: list[Member] = []
         required = set(shape.required_members)
         for member, member_shape in shape.members.items():
             if member in drop:
                 continue
-            if top_level and member == TAGS:
-                annotation = "dict[str, str]"
-            else:
-                annotation = self.type_of(member_shape)
-            lines.append(field_line(member, annotation, required=member in required))
-        return "".join(lines)
+            if top_level and member in TAG_MEMBERS:
+                members.append((TAGS, "dict[str, str]", False))
+                continue
+            members.append((member, self.type_of(member_shape), member in required))
+        return members
 
-    def spec(self, spec: SpecDef, models: ServiceModel) -> str:
+    def part(self, part: PartDef, models: ServiceModel) -> None:
+        """The model of a spec extra: the fields of `part.operation` minus `part.drop`."""
+        self.service = part.service
+        shape = models.operation_model(part.operation).input_shape
+        assert shape is not None, part.operation
+        members = self.fields(shape, part.drop, top_level=False)
+        source = f"{part.service.upper()} {part.operation}"
+        doc = f"{source} without {', '.join(sorted(part.drop))}."
+        self.classes[part.model] = Model(part.model, doc, members)
+
+    def spec(self, spec: SpecDef, models: ServiceModel) -> Model:
         self.service = spec.service
         shape = models.operation_model(spec.operation).input_shape
         assert shape is not None, spec.operation
         missing = spec.drop - set(shape.members)
         if missing:
             raise ValueError(f"{spec.operation} has no members {sorted(missing)}")
-        body = self.fields(shape, spec.drop, top_level=True)
-        body += "".join(field_line(n, a, required=False) for n, a in spec.extra)
+        members = self.fields(shape, spec.drop, top_level=True)
+        members += [(n, a, False) for n, a in spec.extra]
         source = f"{spec.service.upper()} {spec.operation}"
-        doc = f'    """`spec` of kind {spec.model.removesuffix("Spec")}: {source}."""\n'
-        return f"class {spec.model}(Spec):\n{doc}\n{body}"
+        doc = f"`spec` of kind {spec.model.removesuffix('Spec')}: {source}."
+        return Model(spec.model, doc, members)
 
 
-def field_line(member: str, annotation: str, *, required: bool) -> str:
-    """One model field; AWS names that Python or pydantic reserve get an alias."""
+def field_line(
+    member: str, annotation: str, *, required: bool, taken: frozenset[str] = frozenset()
+) -> str:
+    """One model field; AWS names that Python or pydantic reserve get an alias.
+
+    So do members named like a model or an alias of the module (Application Auto
+    Scaling's `AdjustmentType: AdjustmentType`): in a class body, a field's default
+    is bound before its annotation is evaluated, and would hide the type.
+    """
     safe = member
     if member.startswith(("_", "model_")):
         safe = "aws_" + member.lstrip("_")
-    elif keyword.iskeyword(member) or member in RESERVED:
+    elif keyword.iskeyword(member) or member in RESERVED or member in taken:
         safe = member + "_"
     if required:
         default = f" = Field(alias={member!r})" if safe != member else ""
@@ -166,6 +276,8 @@ def render() -> tuple[str, str]:
         models = session.get_service_model(spec.service)
         versions[spec.service] = models.api_version
         specs.append(generator.spec(spec, models))
+    for part in PARTS:
+        generator.part(part, session.get_service_model(part.service))
     api = ", ".join(f"{svc} {ver}" for svc, ver in sorted(versions.items()))
     header = (
         '"""Pydantic models of the AWS create requests that manifest specs take.\n\n'
@@ -180,8 +292,9 @@ def render() -> tuple[str, str]:
         '        extra="forbid", frozen=True, strict=True, populate_by_name=True\n'
         "    )\n\n\n"
     )
-    parts = [header, "\n".join(generator.aliases.values()), "\n\n\n"]
-    parts.append("\n\n".join(list(generator.classes.values()) + specs))
+    type_names = frozenset([*generator.aliases, *generator.classes, *(s.name for s in specs)])
+    sources = [model.source(type_names) for model in [*generator.classes.values(), *specs]]
+    parts = [header, "\n".join(generator.aliases.values()), "\n\n\n", "\n\n".join(sources)]
     generated = "".join(parts)
     if "Field(" not in generated.split("class Spec(", 1)[1]:  # no member needed an alias
         generated = generated.replace("ConfigDict, Field\n", "ConfigDict\n", 1)

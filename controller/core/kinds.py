@@ -15,6 +15,10 @@ class Kind(StrEnum):
     TASK_DEFINITION = "TaskDefinition"
     TASK = "Task"
     SERVICE = "Service"
+    LOG_GROUP = "LogGroup"
+    SCALABLE_TARGET = "ScalableTarget"
+    SCALING_POLICY = "ScalingPolicy"
+    SCHEDULE = "Schedule"
 
     @property
     def rank(self) -> int:
@@ -35,10 +39,17 @@ class Kind(StrEnum):
 _RANK = {
     Kind.REPOSITORY: 0,
     Kind.CAPACITY_PROVIDER: 0,
+    # A task definition's `awslogs-group` may name a LogGroup of the manifests.
+    Kind.LOG_GROUP: 0,
     Kind.CLUSTER: 1,
     Kind.TASK_DEFINITION: 2,
     Kind.TASK: 3,
     Kind.SERVICE: 4,
+    # A scalable target acts on a service, and a scaling policy on a scalable target.
+    Kind.SCALABLE_TARGET: 5,
+    Kind.SCALING_POLICY: 6,
+    # A schedule runs a task definition in a cluster; nothing depends on it.
+    Kind.SCHEDULE: 5,
 }
 
 _SNAKE = {
@@ -48,6 +59,10 @@ _SNAKE = {
     Kind.TASK_DEFINITION: "task_definition",
     Kind.TASK: "task",
     Kind.SERVICE: "service",
+    Kind.LOG_GROUP: "log_group",
+    Kind.SCALABLE_TARGET: "scalable_target",
+    Kind.SCALING_POLICY: "scaling_policy",
+    Kind.SCHEDULE: "schedule",
 }
 
 

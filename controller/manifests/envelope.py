@@ -22,6 +22,46 @@ METADATA = ("name", "annotations", "labels")
 
 REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
 ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_ECS = r"[A-Za-z0-9_-]{1,255}"
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What AWS accepts as a kind's name (`metadata.name`), and how to say it."""
+
+    pattern: re.Pattern[str]
+    """Matched against the whole name, length bounds included."""
+    rule: str
+
+
+ECS_RULE = NameRule(ECS_NAME, "1-255 letters, digits, hyphens and underscores")
+NAME_RULES: dict[Kind, NameRule] = {
+    Kind.REPOSITORY: NameRule(
+        re.compile(rf"(?=.{{2,256}}$)(?:{REPOSITORY_NAME.pattern})"),
+        "2-256 lowercase letters, digits and '.', '_' or '-' between them, optionally "
+        "in '/'-separated namespaces like 'team/web'",
+    ),
+    # CloudWatch Logs API Reference, CreateLogGroup: logGroupName.
+    Kind.LOG_GROUP: NameRule(
+        re.compile(r"[.\-_/#A-Za-z0-9]{1,512}"),
+        "1-512 letters, digits and '.', '-', '_', '/' or '#', like '/ecs/web'",
+    ),
+    # EventBridge Scheduler API Reference, CreateSchedule: Name.
+    Kind.SCHEDULE: NameRule(
+        re.compile(r"[0-9A-Za-z_.-]{1,64}"), "1-64 letters, digits and '.', '-' or '_'"
+    ),
+    # controller/core/scaling.py: the scaled service, and a policy's PolicyName after it.
+    Kind.SCALABLE_TARGET: NameRule(
+        re.compile(rf"{_ECS}/{_ECS}"),
+        "the scaled service as '<cluster>/<service>', like 'prod/web'",
+    ),
+    Kind.SCALING_POLICY: NameRule(
+        re.compile(rf"{_ECS}/{_ECS}/[^\x00-\x1f\x7f]{{1,256}}"),
+        "'<cluster>/<service>/<PolicyName>', like 'prod/web/cpu' (a PolicyName has "
+        "1-256 printable characters)",
+    ),
+}
+"""Name rules that differ from ECS's (`ECS_RULE`: clusters, families, services...)."""
 
 
 @dataclass(frozen=True)
@@ -99,20 +139,18 @@ def _name(
         problem = "missing metadata.name" if value is None else "metadata.name must be a string"
         errors.append(document.error("", path, f"{problem}; give the resource's AWS name"))
         return None
-    if kind is Kind.REPOSITORY:
-        valid = 2 <= len(value) <= 256 and REPOSITORY_NAME.fullmatch(value) is not None
-        rule = (
-            "2-256 lowercase letters, digits and '.', '_' or '-' between them, optionally "
-            "in '/'-separated namespaces like 'team/web'"
-        )
-    else:
-        valid = ECS_NAME.fullmatch(value) is not None
-        rule = "1-255 letters, digits, hyphens and underscores"
-    if not valid:
+    rule = name_rule(kind)
+    if rule.pattern.fullmatch(value) is None:
         what = f"a valid {kind} name" if kind else "a valid name"
-        errors.append(document.error("", path, f"'{clip(value)}' is not {what}; use {rule}"))
+        message = f"'{clip(value)}' is not {what}; use {rule.rule}"
+        errors.append(document.error("", path, message))
         return None
     return value
+
+
+def name_rule(kind: Kind | None) -> NameRule:
+    """The rule `metadata.name` follows for `kind` (ECS's when the kind is unknown)."""
+    return NAME_RULES.get(kind, ECS_RULE) if kind is not None else ECS_RULE
 
 
 def _strings(

@@ -142,16 +142,12 @@ def _has_required_fields(model: type[BaseModel]) -> bool:
 
 
 def _metadata(kind: Kind) -> dict[str, Any]:
-    if kind is Kind.REPOSITORY:
-        name = {
-            "type": "string",
-            "minLength": 2,
-            "maxLength": 256,
-            "pattern": f"^(?:{envelope.REPOSITORY_NAME.pattern})$",
-        }
-    else:
-        name = {"type": "string", "pattern": f"^(?:{envelope.ECS_NAME.pattern})$"}
-    name["description"] = "The AWS name: repositoryName, clusterName, name, family or serviceName."
+    rule = envelope.name_rule(kind)
+    name = {
+        "type": "string",
+        "pattern": f"^(?:{rule.pattern.pattern})$",
+        "description": f"The AWS name: {rule.rule}.",
+    }
     strings = {"type": "object", "additionalProperties": {"type": "string"}}
     return {
         "type": "object",

@@ -21,6 +21,10 @@ OPERATIONS = {
     Kind.TASK_DEFINITION: "RegisterTaskDefinition",
     Kind.SERVICE: "CreateService",
     Kind.TASK: "RunTask",
+    Kind.LOG_GROUP: "CreateLogGroup",
+    Kind.SCALABLE_TARGET: "RegisterScalableTarget",
+    Kind.SCALING_POLICY: "PutScalingPolicy",
+    Kind.SCHEDULE: "CreateSchedule",
 }
 """The create call of each kind."""
 
@@ -30,8 +34,15 @@ NAME_PARAMETERS = {
     Kind.CAPACITY_PROVIDER: "name",
     Kind.TASK_DEFINITION: "family",
     Kind.SERVICE: "serviceName",
+    Kind.LOG_GROUP: "logGroupName",
+    Kind.SCHEDULE: "Name",
 }
-"""Where `metadata.name` goes; RunTask has no name."""
+"""Where `metadata.name` goes; RunTask has no name, and the Application Auto Scaling
+kinds name their service (controller/core/scaling.py)."""
+
+TAG_MAPS = {Kind.LOG_GROUP: "tags", Kind.SCALABLE_TARGET: "Tags"}
+"""Kinds whose create call takes tags as a mapping (CreateLogGroup, RegisterScalableTarget),
+and its member's name; the others take a list of key/value objects."""
 
 REPOSITORY_PARTS = {
     "lifecyclePolicy": ("PutLifecyclePolicy", "lifecyclePolicyText"),
@@ -48,7 +59,10 @@ def request_for(kind: Kind, name: str, spec: Mapping[str, Any]) -> tuple[str, di
         request[NAME_PARAMETERS[kind]] = name
     request.update((k, v) for k, v in spec.items() if k != "tags" and k not in parts)
     tags = spec.get("tags")
-    if isinstance(tags, Mapping):
+    if kind in TAG_MAPS:
+        if tags:
+            request[TAG_MAPS[kind]] = tags
+    elif isinstance(tags, Mapping):
         if tags:  # in the mapping's order, so that a list index names a key of the spec
             key, value = ("Key", "Value") if kind is Kind.REPOSITORY else ("key", "value")
             request["tags"] = [{key: k, value: v} for k, v in tags.items()]

@@ -12,5 +12,9 @@ SPEC_MODELS: dict[Kind, type[BaseModel]] = {
     Kind.SERVICE: generated.ServiceSpec,
     Kind.TASK: generated.TaskSpec,
     Kind.REPOSITORY: generated.RepositorySpec,
+    Kind.LOG_GROUP: generated.LogGroupSpec,
+    Kind.SCALABLE_TARGET: generated.ScalableTargetSpec,
+    Kind.SCALING_POLICY: generated.ScalingPolicySpec,
+    Kind.SCHEDULE: generated.ScheduleSpec,
 }
 """The pydantic model that validates `spec`, for every kind."""

@@ -48,19 +48,64 @@ def test_every_kind_has_a_spec_model() -> None:
         (Kind.TASK_DEFINITION, {"family"}),
         (Kind.SERVICE, {"serviceName", "clientToken"}),
         (Kind.TASK, {"clientToken"}),
+        (Kind.LOG_GROUP, {"logGroupName"}),
+        (Kind.SCALABLE_TARGET, {"ServiceNamespace", "ResourceId", "ScalableDimension"}),
+        (Kind.SCALING_POLICY, {"PolicyName", "ServiceNamespace", "ResourceId"}),
+        (Kind.SCHEDULE, {"Name", "ClientToken"}),
     ],
 )
 def test_name_and_token_members_are_left_out(kind: Kind, absent: set[str]) -> None:
     """The name comes from metadata.name and idempotency tokens are ecsync's business."""
-    fields = set(SPEC_MODELS[kind].model_fields)
+    fields = {f.alias or n for n, f in SPEC_MODELS[kind].model_fields.items()}
     assert not absent & fields
-    assert "tags" in fields
+    assert fields
 
 
-@pytest.mark.parametrize("kind", list(Kind))
+UNTAGGED = {Kind.SCALING_POLICY, Kind.SCHEDULE}
+"""Kinds whose AWS create request takes no tags (PutScalingPolicy, CreateSchedule)."""
+
+
+@pytest.mark.parametrize("kind", sorted(set(Kind) - UNTAGGED))
 def test_tags_are_a_mapping_in_every_kind(kind: Kind) -> None:
-    """`tags` takes {key: value}, not AWS's list of key/value objects."""
+    """`tags` takes {key: value}, not AWS's list of key/value objects, spelled `tags`
+    even where the API says `Tags` (Application Auto Scaling)."""
     assert SPEC_MODELS[kind].model_fields["tags"].annotation == dict[str, str] | None
+
+
+@pytest.mark.parametrize("kind", sorted(UNTAGGED))
+def test_kinds_without_aws_tags_take_none(kind: Kind) -> None:
+    """A kind whose create request has no tags has no `tags` field either."""
+    fields = {f.alias or n for n, f in SPEC_MODELS[kind].model_fields.items()}
+    assert not {"tags", "Tags"} & fields
+
+
+def test_a_member_named_like_its_type_keeps_its_aws_spelling() -> None:
+    """`Target: Target` validates and dumps as `Target`, though the Python field differs."""
+    spec = {
+        "ScheduleExpression": "rate(1 hour)",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": {"Arn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod", "RoleArn": "r"},
+    }
+    validated = generated.ScheduleSpec.model_validate(spec)
+    assert validated.model_dump(by_alias=True, exclude_unset=True) == spec
+
+
+def test_a_scalable_target_takes_its_scheduled_actions() -> None:
+    """`ScheduledActions` holds PutScheduledAction requests without the target's identity."""
+    action = {"ScheduledActionName": "night", "Schedule": "cron(0 20 * * ? *)"}
+    spec = generated.ScalableTargetSpec.model_validate(
+        {"ScheduledActions": [{**action, "ScalableTargetAction": {"MinCapacity": 1}}]}
+    )
+    assert spec.ScheduledActions is not None
+    assert spec.ScheduledActions[0].ScheduledActionName == "night"
+    with pytest.raises(ValidationError):
+        generated.ScheduledActionSpec.model_validate({**action, "ResourceId": "service/a/b"})
+
+
+def test_log_group_retention_is_a_spec_field() -> None:
+    """`retentionInDays` (PutRetentionPolicy's) sits beside CreateLogGroup's fields."""
+    spec = generated.LogGroupSpec.model_validate({"retentionInDays": 30, "tags": {"a": "b"}})
+    assert spec.retentionInDays == 30
 
 
 def test_tags_validate_as_a_mapping_of_strings() -> None:
@@ -178,6 +223,8 @@ def test_reserved_member_names_get_a_safe_name_with_the_aws_alias(
     )
     line = generator.field_line("json", "str", required=False)
     assert line == "    json_: str | None = Field(default=None, alias='json')\n"
+    typed = generator.field_line("Target", "Target", required=False, taken=frozenset({"Target"}))
+    assert typed == "    Target_: Target | None = Field(default=None, alias='Target')\n"
     namespace: dict[str, Any] = {}
     source = "from pydantic import Field\nfrom controller.manifests.specs.generated import Spec\n"
     exec(f"{source}class M(Spec):\n{line}", namespace)
