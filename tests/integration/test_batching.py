@@ -48,6 +48,25 @@ def test_services_are_batched_per_cluster(aws: Aws, ecs: Any, calls_sent: CallCo
     ]
 
 
+def test_a_missing_cluster_costs_one_describe_call(
+    aws: Aws, ecs: Any, calls_sent: CallCounter
+) -> None:
+    """25 services wanted in a cluster that does not exist yet: one DescribeServices, not 3;
+    the batches of an existing cluster beside it are all sent."""
+    arrange.services(ecs, "here", [f"h{n:02}" for n in range(15)])
+    wanted = {
+        "absent": frozenset(f"svc-{n:02}" for n in range(25)),
+        "here": frozenset(f"h{n:02}" for n in range(15)),
+    }
+
+    found = services.read_services(aws, wanted)
+
+    assert len(found) == 15
+    assert sorted(
+        (p["cluster"], len(p["services"])) for p in calls_sent.params("DescribeServices")
+    ) == [("absent", 10), ("here", 5), ("here", 10)]
+
+
 def test_150_clusters_take_2_describe_calls(aws: Aws, ecs: Any, calls_sent: CallCounter) -> None:
     """150 clusters are described 100 and 50 at a time; INACTIVE and missing ones are absent."""
     names = [f"c{n:03}" for n in range(150)]
