@@ -140,8 +140,14 @@ def _list_families(
 
 
 def list_family(aws: Aws, family: str) -> list[str]:
-    """ARNs of `family`'s ACTIVE revisions, oldest first (ListTaskDefinitions with
-    `familyPrefix`, which also matches longer family names: those are left out)."""
+    """ARNs of `family`'s ACTIVE revisions, oldest first.
+
+    ListTaskDefinitions takes `familyPrefix` as "the full family name" (ECS API
+    Reference); names that merely start with it are left out all the same. All
+    pages are read and ordered here, so nothing relies on the listing's order:
+    `sort=DESC` would let a read that needs only the newest revisions stop
+    after one page, but only for a family of more than 100 revisions.
+    """
     arns = calls.paginate(
         aws,
         "ecs",

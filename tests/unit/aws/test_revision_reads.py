@@ -16,7 +16,8 @@ PREFIX = "arn:aws:ecs:us-east-1:123456789012:task-definition"
 
 
 class FakeEcs:
-    """ListTaskDefinitions (paged at maxResults, familyPrefix as a prefix, as AWS does) and
+    """ListTaskDefinitions (paged at maxResults; familyPrefix matched as a prefix, the looser
+    reading of its name, which the reader must survive) and
     DescribeTaskDefinition over a fixed set of revisions; counts what is sent."""
 
     def __init__(self, revisions: dict[str, int], owner: str | None = "ecsync") -> None:
