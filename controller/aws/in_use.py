@@ -13,10 +13,10 @@ long-running daemon reads the whole account once, not on every pass:
   noted since then are described.
 
 A service created or changed outside ecsync since the last `expire` is not
-seen until the next one; between resyncs such a service can at worst run a
-deregistered revision, which ECS allows ("existing services and tasks that
-reference an INACTIVE task definition revision continue to run without
-disruption", ECS Developer Guide, Deregistering a task definition revision).
+seen until the next one. At worst, between resyncs, such a service runs a
+revision ecsync deregistered: its tasks keep running and it can still scale,
+but no service can be updated onto that revision again and RunTask refuses it
+(DeregisterTaskDefinition, ECS API Reference).
 """
 
 from __future__ import annotations
