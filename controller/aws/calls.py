@@ -189,21 +189,31 @@ def _look(find: Finder, operation: str, resource: str, attempts: int) -> dict[st
 
 
 def paginate(
-    aws: Aws, service: str, operation: str, result_key: str, resource: str = "", /, **params: Any
+    aws: Aws,
+    service: str,
+    operation: str,
+    result_key: str,
+    resource: str = "",
+    /,
+    *,
+    cursor: str = "nextToken",
+    **params: Any,
 ) -> list[Any]:
-    """Every item of `result_key` across all pages, following `nextToken` ourselves.
+    """Every item of `result_key` across all pages, following the page token ourselves.
 
     Each page is one `call` (so each page is retried on its own). Pass
     `maxResults` where the API allows it: AWS pages at 100 and some calls
-    (ListServices) default to 10.
+    (ListServices) default to 10. `cursor` is the page token's name in both the
+    request and the answer: `nextToken` (ECS, ECR) or `NextToken` (Application
+    Auto Scaling, EventBridge Scheduler).
     """
     items: list[Any] = []
     token: str | None = None
     while True:
-        page_params = {**params, "nextToken": token} if token else params
+        page_params = {**params, cursor: token} if token else params
         page = call(aws, service, operation, resource, **page_params)
         items.extend(page.get(result_key, []))
-        token = page.get("nextToken")
+        token = page.get(cursor)
         if not token:
             return items
 

@@ -29,6 +29,10 @@ THROTTLING_CODES = frozenset(
         "RequestThrottled",
         "RequestThrottledException",
         "ProvisionedThroughputExceededException",
+        # Application Auto Scaling: "an update to an Application Auto Scaling resource that
+        # already has a pending update" (API Reference, ConcurrentUpdateException). Refused,
+        # not applied; it succeeds once the other update is done.
+        "ConcurrentUpdateException",
     }
 )
 SERVER_CODES = frozenset(

@@ -50,6 +50,10 @@ class Annotations:
     those of its task definition family (see `controller.core.hooks`)."""
     adopt: bool = False
     """True lets ecsync take over an existing resource it did not create."""
+    scaled_by: str = ""
+    """Not an annotation: set by the loader on a Service that a ScalableTarget of the
+    manifests scales (`ScalableTarget/<cluster>/<service>`); its desiredCount is then left
+    to Application Auto Scaling once the service exists."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from controller.manifests import (
     parity,
     plaintext,
     references,
+    scaled,
     validation,
     yamlload,
 )
@@ -87,7 +88,7 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
     cross_errors += hook_errors
     cross_warnings += hook_warnings
     return LoadResult(
-        resources=tuple(resources),
+        resources=tuple(scaled.mark_scaled_services(resources)),
         errors=_in_file_order(errors + cross_errors),
         warnings=_in_file_order(cross_warnings),
         files=read,

@@ -9,6 +9,7 @@ ownership tag that no manifest names any more (see `prune`).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,12 @@ IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
 }
 """Fields that cannot change without destroying data or capacity: ecsync
 reports them and never replaces the resource on its own."""
+
+UNTAGGED: frozenset[Kind] = frozenset({Kind.SCALING_POLICY})
+"""Kinds AWS keeps no tags for: no tags are compared, and their reader sets `Live.owner`
+from what owns them (a scaling policy: its scalable target)."""
+
+SCALED_COUNT = "/desiredCount"
 
 PENDING_REVISION = "(new revision)"
 
@@ -81,7 +88,9 @@ def build_plan(
     families = {d.id.name for d in desired if d.id.kind is Kind.TASK_DEFINITION}
     desired_ids = {d.id for d in desired}
 
+    notes = [_scaled_note(d) for d in desired if d.annotations.scaled_by and _sets_count(d)]
     for d in sorted(desired, key=lambda d: d.id.kind is not Kind.TASK_DEFINITION):
+        d = _with_scaled_count_ignored(d)  # noqa: PLW2901
         problem = references.missing(d, desired_ids, live)
         if problem is None and d.id.kind is Kind.TASK:
             outcome = tasks.plan_task(d, live.get(d.id), options.instance, resolved, families)
@@ -102,7 +111,7 @@ def build_plan(
         actions=tuple(ordering.sort(steps)),
         problems=tuple(problems),
         in_sync=tuple(sorted(in_sync)),
-        notes=tuple(pruning.notes),
+        notes=(*notes, *pruning.notes),
         resolved_task_definitions=resolved,
         prune_blocked=pruning.blocked,
     )
@@ -138,7 +147,8 @@ def _plan_one(
     if managing:
         wanted_tags = {**wanted_tags, **system}
         live_tags = {**live_tags, **_system_tags(live)}
-    changes += compare({"tags": wanted_tags}, {"tags": live_tags}, ["tags"])
+    if d.id.kind not in UNTAGGED:
+        changes += compare({"tags": wanted_tags}, {"tags": live_tags}, ["tags"])
     changes = _without_ignored(changes, d)
     if not changes:
         return None
@@ -269,6 +279,23 @@ def _normalised_pair(
     for path in d.annotations.ignore:
         desired_norm = pointer.graft(desired_norm, live_norm, path)
     return desired_norm, live_norm
+
+
+def _sets_count(d: Desired) -> bool:
+    return "desiredCount" in d.spec
+
+
+def _scaled_note(d: Desired) -> str:
+    return f"{d.id}: desiredCount left to Application Auto Scaling ({d.annotations.scaled_by})"
+
+
+def _with_scaled_count_ignored(d: Desired) -> Desired:
+    """A Service that a ScalableTarget scales, with its desiredCount ignored: a create
+    still sends the manifest's count, then the count is the scaler's (no drift, no write)."""
+    if not d.annotations.scaled_by or SCALED_COUNT in d.annotations.ignore:
+        return d
+    ignore = (*d.annotations.ignore, SCALED_COUNT)
+    return dataclasses.replace(d, annotations=dataclasses.replace(d.annotations, ignore=ignore))
 
 
 def _without_ignored(changes: list[FieldChange], d: Desired) -> list[FieldChange]:

@@ -67,10 +67,17 @@ def candidates(
     for rid, resource in sorted(live.items()):
         if rid in wanted or resource.owner != instance:
             continue
-        if rid in protected or (resource.spec.get("tags") or {}).get(PRUNE_TAG) == "false":
+        if rid in protected or _kept(resource):
             continue
         deletes.append(Action(ActionType.DELETE, rid, reason="no manifest names it any more"))
     return deletes
+
+
+def _kept(resource: Live) -> bool:
+    """Tagged `ecsync:prune=false`; a kind without tags (a scaling policy) carries the
+    value of what owns it in `status`."""
+    tag = (resource.spec.get("tags") or {}).get(PRUNE_TAG)
+    return tag == "false" or resource.status.get(PRUNE_TAG) == "false"
 
 
 def guard(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from controller.core import scaling
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
 from controller.plan.actions import Problem
@@ -30,6 +31,10 @@ def dependencies(d: Desired, families: set[str]) -> tuple[ResourceId, ...]:
         for provider in d.spec.get("capacityProviders") or []:
             if provider not in _BUILT_IN_PROVIDERS:
                 deps.append(ResourceId(Kind.CAPACITY_PROVIDER, provider))
+    if d.id.kind is Kind.SCALABLE_TARGET:
+        deps.append(scaling.service_of(d.id.name))
+    if d.id.kind is Kind.SCALING_POLICY:
+        deps.append(scaling.target_id(scaling.split_policy(d.id.name)[0]))
     return tuple(deps)
 
 
@@ -48,7 +53,17 @@ def referenced(desired: Sequence[Desired]) -> set[ResourceId]:
 def missing(
     d: Desired, desired_ids: set[ResourceId], live: Mapping[ResourceId, Live]
 ) -> Problem | None:
-    """A Problem when `d` names a cluster that neither the manifests nor AWS have."""
+    """A Problem when `d` names a cluster (or a ScalingPolicy a scalable target) that
+    neither the manifests nor AWS have."""
+    if d.id.kind is Kind.SCALING_POLICY:
+        target = scaling.target_id(scaling.split_policy(d.id.name)[0])
+        if target in live or target in desired_ids:
+            return None
+        return Problem(
+            d.id,
+            f"scalable target {target.name!r} is not registered and no ScalableTarget manifest "
+            f"registers it; add a ScalableTarget named {target.name!r}, or fix metadata.name",
+        )
     if d.id.kind not in (Kind.SERVICE, Kind.TASK):
         return None
     cluster = ResourceId(Kind.CLUSTER, cluster_name(d.spec.get("cluster")))

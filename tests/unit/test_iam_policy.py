@@ -37,11 +37,15 @@ CLOUDFORMATION = ROOT / "helm-free-deploy" / "cloudformation.yaml"
 
 NOT_SCANNED = {
     "controller/aws/calls.py": "the call mechanism; it forwards its callers' arguments",
+    "controller/aws/batching.py": "forwards its callers' service and operation (FORWARDERS)",
+    "controller/aws/creating.py": "forwards its callers' service and operation (FORWARDERS)",
     "controller/aws/local.py": "the --local sandbox, on moto only",
     "controller/aws/motofixes/": "patches to moto's classes, in process",
 }
 CALL_FUNCTIONS = frozenset({"call", "paginate", "create"})
 """Functions of `controller.aws.calls` whose 2nd and 3rd arguments are service and operation."""
+FORWARDERS = {"calls": CALL_FUNCTIONS, "batching": {"describe"}, "creating": {"create_owned"}}
+"""Module -> its functions that take (aws, service, operation, ...) and send that call."""
 CLIENT_PROPERTIES = frozenset({"ecs", "ecr", "ec2", "autoscaling", "dynamodb"})
 """`Aws` properties that return boto3 clients."""
 IAM_PREFIX = {
@@ -52,6 +56,8 @@ IAM_PREFIX = {
     "dynamodb": "dynamodb",
     "servicediscovery": "servicediscovery",
     "kms": "kms",
+    "logs": "logs",
+    "application-autoscaling": "application-autoscaling",
 }
 """boto3 service name -> IAM service prefix (a new service is a deliberate addition here)."""
 IMPLIED = {
@@ -61,9 +67,30 @@ IMPLIED = {
     "ecs:CreateCluster": {"ecs:TagResource"},
     "ecs:CreateCapacityProvider": {"ecs:TagResource"},
     "ecr:CreateRepository": {"ecr:TagResource"},
+    # CreateLogGroup.tags: "you must have either the logs:TagResource or logs:TagLogGroup
+    # permission" (CloudWatch Logs API Reference).
+    "logs:CreateLogGroup": {"logs:TagResource"},
+    "application-autoscaling:RegisterScalableTarget": {
+        "application-autoscaling:TagResource",
+        "iam:CreateServiceLinkedRole",
+    },
+    "application-autoscaling:PutScalingPolicy": {
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:PutMetricAlarm",
+    },
+    "application-autoscaling:DescribeScalingPolicies": {"cloudwatch:DescribeAlarms"},
+    "application-autoscaling:DeleteScalingPolicy": {
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:DeleteAlarms",
+    },
 }
 """Actions AWS authorises besides the operation's own: iam:PassRole for the task and
-execution roles a task definition names, and TagResource for tags sent with a create."""
+execution roles a task definition names, and TagResource for tags sent with a create.
+Application Auto Scaling (User Guide, "Permissions required for API actions on target
+services and CloudWatch"; ECS Developer Guide, "IAM permissions required for Amazon ECS
+service auto scaling"): the first RegisterScalableTarget creates the service-linked role
+AWSServiceRoleForApplicationAutoScaling_ECSService, and target tracking policies make and
+delete their CloudWatch alarms with the caller's permissions."""
 
 
 class Unresolved(Exception):
@@ -82,8 +109,7 @@ def scan_source(source: str, where: str) -> set[tuple[str, str]]:
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
-            and func.value.id == "calls"
-            and func.attr in CALL_FUNCTIONS
+            and func.attr in FORWARDERS.get(func.value.id, ())
         ):
             if len(node.args) < 3:
                 raise Unresolved(f"{where}:{node.lineno}: calls.{func.attr} without positional ids")
@@ -139,10 +165,48 @@ def _literals(
                 return _passed_by_callers(
                     function, params.index(arg.id), arg.id, tree, parents, where, depth
                 )
+            unpacked = _from_table(arg.id, function, tree)
+            if unpacked:
+                return unpacked
     raise Unresolved(
         f"{where}:{getattr(arg, 'lineno', '?')}: cannot tell which AWS service or operation "
         f"{ast.unparse(arg)!r} is; pass a literal, or teach {Path(__file__).name} the new shape"
     )
+
+
+def _from_table(
+    name: str, function: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module
+) -> set[str]:
+    """`a, b = TABLE[key]` in `function`, TABLE a module-level dict of literal tuples: the
+    values `name` can take (e.g. the operation of each entry of a table of calls)."""
+    tables = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript)):
+            continue
+        table = node.value.value
+        target = node.targets[0]
+        if not (
+            isinstance(table, ast.Name) and table.id in tables and isinstance(target, ast.Tuple)
+        ):
+            continue
+        names = [t.id if isinstance(t, ast.Name) else None for t in target.elts]
+        if name not in names:
+            continue
+        index = names.index(name)
+        return {
+            row.elts[index].value
+            for row in tables[table.id].values
+            if isinstance(row, ast.Tuple)
+            and isinstance(row.elts[index], ast.Constant)
+            and isinstance(row.elts[index].value, str)
+        }
+    return set()
 
 
 def _enclosing_function(

@@ -15,6 +15,8 @@ from controller.diff.normalise import (
     capacity_provider,
     cluster,
     repository,
+    scalable_target,
+    scaling_policy,
     service,
     task,
     task_definition,
@@ -29,6 +31,8 @@ _NORMALISERS: dict[Kind, Callable[[Spec], Spec]] = {
     Kind.TASK_DEFINITION: task_definition.normalise,
     Kind.SERVICE: service.normalise,
     Kind.TASK: task.normalise,
+    Kind.SCALABLE_TARGET: scalable_target.normalise,
+    Kind.SCALING_POLICY: scaling_policy.normalise,
 }
 
 
