@@ -11,11 +11,10 @@ from pathlib import Path
 import structlog
 
 from controller.aws.clients import Aws, AwsConfig, RetryPolicy
-from controller.aws.errors import AwsError
 from controller.cli import local, render
 from controller.core.settings import Settings
 from controller.manifests.loader import LoadResult, load
-from controller.reconcile.sync import SyncOptions, SyncReport, sync
+from controller.reconcile.sync import SyncReport, sync
 
 log = structlog.get_logger()
 
@@ -59,21 +58,12 @@ def apply(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, *, apply: bool) -> SyncReport | None:
     """Load, plan and maybe apply; None (after printing why) when it could not run."""
-    options = SyncOptions(
-        instance=args.instance,
-        prune=args.prune,
-        adopt=args.adopt,
-        prune_max_share=args.prune_max_share,
-        confirm_prune=args.confirm_prune,
-        keep_revisions=args.keep_revisions,
-        skip_preflight=args.skip_preflight,
-    )
     with aws_session(args) as aws:
-        try:
-            report = sync(aws, Path(args.path), options, apply=apply)
-        except AwsError as error:
-            log.error("sync_failed", error=str(error), retryable=error.retryable)
-            return None
+        report = sync(aws, Path(args.path), args.settings, apply=apply)
+    error = report.result.error if report.result is not None else None
+    if error is not None:
+        log.error("sync_failed", error=str(error), retryable=error.retryable)
+        return None
     _print_load_problems(report.loaded)
     if report.plan is None:
         print(

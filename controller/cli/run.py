@@ -12,8 +12,6 @@ from controller.cli import options, safety
 from controller.cli.commands import EXIT_ERROR, EXIT_OK, aws_session
 from controller.cli.status import StatusUnavailable, fetch_status, render_status
 from controller.daemon import leader
-from controller.daemon.controller import DaemonOptions
-from controller.daemon.drift import DriftPolicy
 from controller.daemon.http import ListenError
 from controller.daemon.runner import RunConfig
 from controller.daemon.runner import run as run_daemon
@@ -64,33 +62,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"ecsync run: {error}: see --lease-duration, --lease-renew", file=sys.stderr)
         return EXIT_ERROR
-    config = RunConfig(
-        source=args.source,
-        ref=args.ref,
-        path=args.path,
-        poll=args.poll,
-        cache_dir=args.cache_dir,
-        listen=args.listen,
-        webhook_secret=secret,
-        options=DaemonOptions(
-            instance=args.instance,
-            prune=args.prune,
-            adopt=args.adopt,
-            alert_only=args.alert_only,
-            resync=args.resync,
-            drift=DriftPolicy(
-                realert=args.realert, flap_count=args.flap_count, flap_window=args.flap_window
-            ),
-            concurrency=args.concurrency,
-            prune_max_share=args.prune_max_share,
-            confirm_prune=args.confirm_prune,
-            keep_revisions=args.keep_revisions,
-            skip_preflight=args.skip_preflight,
-        ),
-        leader_table=args.leader_election_table,
-        leader_id=args.leader_id,
-        lease=lease,
-    )
+    config = RunConfig(settings=args.settings, webhook_secret=secret, lease=lease)
     with aws_session(args) as aws:
         try:
             return run_daemon(aws, config)

@@ -317,6 +317,12 @@ def load(flags: Mapping[str, object], environment: frozenset[str] | None = None)
         ) from None
 
 
+def defaults(**values: object) -> Settings:
+    """The settings with `values` and every other setting at its default, reading no
+    environment: for callers with no command line (the benchmark, tests)."""
+    return load(values, frozenset())
+
+
 def _problem(detail: Mapping[str, Any], flags: Mapping[str, object]) -> str:
     name = str(detail["loc"][0]) if detail["loc"] else ""
     source = flag(name) if name in flags else variable(name)

@@ -15,9 +15,10 @@ import structlog
 from controller.aws import leases
 from controller.aws.clients import Aws, RetryPolicy
 from controller.aws.errors import AwsError
+from controller.core.settings import Settings
 from controller.daemon import leader
-from controller.daemon.controller import Controller, DaemonOptions
 from controller.daemon.http import HttpServer
+from controller.daemon.loop import Controller
 from controller.daemon.metrics import Metrics
 from controller.daemon.sources.base import Source
 from controller.daemon.sources.folder import FolderSource
@@ -34,18 +35,11 @@ _GIT_PREFIXES = ("http://", "https://", "ssh://", "git://", "file://", "git@")
 
 @dataclass(frozen=True)
 class RunConfig:
-    source: str
-    ref: str | None = None
-    path: str = ""
-    poll: float = 30.0
-    cache_dir: Path = Path(".ecsync-cache")
-    listen: str = "127.0.0.1:8080"
+    """The settings, plus what `ecsync run` derives from them."""
+
+    settings: Settings
     webhook_secret: bytes | None = None
-    options: DaemonOptions = field(default_factory=DaemonOptions)
-    leader_table: str | None = None
-    """The DynamoDB table of leader election; None: this replica always leads."""
-    leader_id: str | None = None
-    """This replica's identity in the lease; None: host name, pid and a random suffix."""
+    """The HMAC secret of POST /hooks/git, read from its file or variable."""
     lease: leader.Timing = field(default_factory=leader.Timing)
 
 
@@ -72,9 +66,10 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
         if state.leading:
             holder[0].became_leader()
 
-    identity = config.leader_id or leader.default_identity()
+    settings = config.settings
+    identity = settings.leader_id or leader.default_identity()
     elector: leader.Elector | None = None
-    if config.leader_table:
+    if settings.leader_election_table:
         elector = _elector(aws, config, identity, leadership, metrics)
         if elector is None:
             return 1
@@ -82,18 +77,18 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
     else:
         board.set_leader(identity, True, identity)
         metrics.set_leader(True)
-    source = _make_source(config, changed)
+    source = _make_source(settings, changed)
     controller = Controller(
         aws,
         source,
-        config.options,
+        settings,
         board=board,
         metrics=metrics,
         is_leader=elector.is_leader if elector else None,
     )
     holder.append(controller)
     http = HttpServer(
-        config.listen,
+        settings.listen,
         board=board,
         metrics=metrics,
         alive=lambda: time.monotonic() - controller.heartbeat < STALL_AFTER,
@@ -105,13 +100,13 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
     http.start()
     log.info(
         "daemon_started",
-        source=config.source,
+        source=settings.source,
         listen=http.address,
-        instance=config.options.instance,
-        prune=config.options.prune,
-        alert_only=config.options.alert_only,
+        instance=settings.instance,
+        prune=settings.prune,
+        alert_only=settings.alert_only,
         identity=identity,
-        leader_election=config.leader_table,
+        leader_election=settings.leader_election_table,
     )
     if elector is not None:
         elector.start()
@@ -134,14 +129,15 @@ def _elector(
     on_change: Callable[[leader.State], None],
     metrics: Metrics,
 ) -> leader.Elector | None:
-    """The election on `config.leader_table`; None (after logging why) when it cannot work.
+    """The election on the leader election table; None (after logging why) when it cannot work.
 
     The lease has a connection of its own: it has no write gate (the lease
     writes are what open it), timeouts of one retry period (at least 1 s)
     rather than 30 s, and one attempt per call, since the election loop
     itself tries again every retry period.
     """
-    assert config.leader_table
+    table_name = config.settings.leader_election_table
+    assert table_name
     timeout = max(config.lease.retry_period, 1.0)
     lease_aws = Aws(
         replace(
@@ -151,17 +147,17 @@ def _elector(
             retry=RetryPolicy(attempts=1),
         )
     )
-    table = leases.LeaseTable(lease_aws, config.leader_table)
+    table = leases.LeaseTable(lease_aws, table_name)
     try:
         table.check()
     except AwsError as error:
         if not error.retryable:
-            log.error("leader_election_failed", table=config.leader_table, error=str(error))
+            log.error("leader_election_failed", table=table_name, error=str(error))
             return None
-        log.warning("leader_election_unavailable", table=config.leader_table, error=str(error))
+        log.warning("leader_election_unavailable", table=table_name, error=str(error))
     return leader.Elector(
         table,
-        f"ecsync-{config.options.instance}",
+        f"ecsync-{config.settings.instance}",
         identity,
         config.lease,
         on_change=on_change,
@@ -169,17 +165,17 @@ def _elector(
     )
 
 
-def _make_source(config: RunConfig, on_change: Callable[[], None]) -> Source:
-    if is_git_url(config.source):
+def _make_source(settings: Settings, on_change: Callable[[], None]) -> Source:
+    if is_git_url(settings.source):
         return GitSource(
-            config.source,
+            settings.source,
             on_change,
-            ref=config.ref,
-            subpath=config.path,
-            cache_dir=config.cache_dir,
-            poll_interval=config.poll,
+            ref=settings.ref,
+            subpath=settings.path,
+            cache_dir=settings.cache_dir,
+            poll_interval=settings.poll,
         )
-    return FolderSource(Path(config.source) / config.path, on_change)
+    return FolderSource(Path(settings.source) / settings.path, on_change)
 
 
 def _install_signal_handlers(stop: threading.Event) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from controller.core import redact
 from controller.core.kinds import ResourceId
-from controller.daemon.health import Health
+from controller.reconcile.health import Health
 
 
 class SyncState(StrEnum):

@@ -11,7 +11,8 @@ import pytest
 
 from controller.aws import local
 from controller.aws.clients import Aws
-from controller.reconcile.sync import SyncOptions, sync
+from controller.core.settings import defaults
+from controller.reconcile.sync import sync
 from tests.support import cli
 from tests.support.stacks import write_stack
 
@@ -56,7 +57,7 @@ def changes(output: dict[str, Any]) -> set[tuple[str, str, str, str, str]]:
 def converged(aws: Aws, sandbox: local.Sandbox, tmp_path: Path) -> Path:
     """The storefront stack, applied and converged."""
     root = write_stack("storefront", tmp_path / "storefront", sandbox)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     return root
 
 

@@ -19,7 +19,7 @@ import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
 from controller.core.kinds import Kind, ResourceId
-from controller.daemon.health import Health
+from controller.reconcile.health import Health
 from controller.daemon.http import MAX_BODY, HttpServer, parse_listen, verify_signature
 from controller.daemon.metrics import Metrics
 from controller.daemon.status import StatusBoard, SyncState

@@ -15,11 +15,12 @@ from jsonschema import Draft202012Validator
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
+from controller.core.settings import defaults
 from controller.manifests import schema
 from controller.manifests.loader import load
 from controller.plan.actions import ActionType
 from controller.reconcile.importer import ImportRefusedError, ImportRequest, import_live
-from controller.reconcile.sync import SyncOptions, sync
+from controller.reconcile.sync import sync
 from tests.support import handmade
 from tests.support.counting import CallCounter
 
@@ -98,7 +99,7 @@ def test_import_writes_minimal_manifests_that_validate_and_plan_in_sync(
     )
     loaded = load(tmp_path)
     assert loaded.errors == ()
-    planned = sync(aws, tmp_path, SyncOptions(), apply=False).plan
+    planned = sync(aws, tmp_path, defaults(), apply=False).plan
     assert planned is not None
     assert planned.actions == ()
     assert planned.problems == ()
@@ -161,7 +162,7 @@ def test_adopt_tags_what_was_imported_and_nothing_else(
         "Repository/shop/web": "ecsync",
         "Repository/shop/worker": "ecsync",
     }
-    planned = sync(aws, tmp_path, SyncOptions(prune=True), apply=False).plan
+    planned = sync(aws, tmp_path, defaults(prune=True), apply=False).plan
     assert planned is not None
     assert planned.empty
 
@@ -173,13 +174,13 @@ def test_after_adopt_prune_deletes_only_the_service_whose_file_is_gone(
     import_live(aws, dataclasses.replace(REQUEST, adopt=True), tmp_path)
     (tmp_path / "services/shop/web-canary.yaml").unlink()
 
-    planned = sync(aws, tmp_path, SyncOptions(prune=True), apply=False).plan
+    planned = sync(aws, tmp_path, defaults(prune=True), apply=False).plan
     assert planned is not None
     assert [(a.type, a.id) for a in planned.actions] == [
         (ActionType.DELETE, ResourceId(Kind.SERVICE, "web-canary", handmade.CLUSTER))
     ]
 
-    assert sync(aws, tmp_path, SyncOptions(prune=True), apply=True).converged
+    assert sync(aws, tmp_path, defaults(prune=True), apply=True).converged
     listed = ecs.list_services(cluster=handmade.CLUSTER)["serviceArns"]
     described = ecs.describe_services(cluster=handmade.CLUSTER, services=listed)["services"]
     assert {s["serviceName"] for s in described if s["status"] == "ACTIVE"} == {

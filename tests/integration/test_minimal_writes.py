@@ -10,8 +10,9 @@ import pytest
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
+from controller.core.settings import defaults
 from controller.plan.actions import ActionType
-from controller.reconcile.sync import SyncOptions, sync
+from controller.reconcile.sync import sync
 from tests.support import arrange
 from tests.support.counting import CallCounter
 from tests.support.stacks import write_stack
@@ -35,7 +36,7 @@ def changed(
     there before a new revision is registered. (`calls_sent` is attached before `aws` makes
     its first client, so that it hears every call.)"""
     root = write_stack("storefront", tmp_path / "storefront", sandbox)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     arrange.push_image(ecr, "storefront/app", "v2.4.1")
     path = root / "web-task-definition.yaml"
     text = path.read_text()
@@ -48,7 +49,7 @@ def test_one_env_change_is_one_register_and_one_service_update(
     aws: Aws, changed: Path, calls_sent: CallCounter
 ) -> None:
     """Changing one env var plans and sends one RegisterTaskDefinition and one UpdateService(taskDefinition)."""
-    planned = sync(aws, changed, SyncOptions(), apply=False).plan
+    planned = sync(aws, changed, defaults(), apply=False).plan
     assert planned is not None
     assert planned.problems == ()
     assert [(a.type, a.id) for a in planned.actions] == [
@@ -61,7 +62,7 @@ def test_one_env_change_is_one_register_and_one_service_update(
     assert update.fields == {"taskDefinition"}
 
     calls_sent.clear()
-    report = sync(aws, changed, SyncOptions(), apply=True)
+    report = sync(aws, changed, defaults(), apply=True)
 
     assert report.converged
     assert writes(calls_sent) == {"RegisterTaskDefinition": 1, "UpdateService": 1}
@@ -72,10 +73,10 @@ def test_one_env_change_is_one_register_and_one_service_update(
 
 def test_second_apply_writes_nothing(aws: Aws, changed: Path, calls_sent: CallCounter) -> None:
     """Once converged, another apply sends no write operation at all."""
-    assert sync(aws, changed, SyncOptions(), apply=True).converged
+    assert sync(aws, changed, defaults(), apply=True).converged
 
     calls_sent.clear()
-    report = sync(aws, changed, SyncOptions(), apply=True)
+    report = sync(aws, changed, defaults(), apply=True)
 
     assert report.converged
     assert report.results == ()

@@ -7,7 +7,8 @@ from typing import Any
 
 from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig
-from controller.reconcile.sync import SyncOptions, SyncReport, sync
+from controller.core.settings import defaults
+from controller.reconcile.sync import SyncReport, sync
 from tests.support.moto_tasks import make_failing_tasks_possible
 
 STACK = """
@@ -74,16 +75,16 @@ def test_a_task_runs_once_per_content_version(
 ) -> None:
     """Applied again, even by a new process, it does not run; a new image runs it again."""
     root = write(tmp_path / "m", sandbox)
-    assert outcomes(sync(aws, root, SyncOptions(), apply=True))["Task/jobs/migrate"] == "succeeded"
+    assert outcomes(sync(aws, root, defaults(), apply=True))["Task/jobs/migrate"] == "succeeded"
 
     restarted = Aws(AwsConfig("us-east-1", moto_endpoint))  # nothing kept in memory
-    again = sync(restarted, root, SyncOptions(), apply=True)
+    again = sync(restarted, root, defaults(), apply=True)
     assert again.plan is not None
     assert again.plan.empty
     assert tasks_started(ecs) == 1
 
     write(root, sandbox, image="app:2")
-    changed = sync(restarted, root, SyncOptions(), apply=True)
+    changed = sync(restarted, root, defaults(), apply=True)
     assert outcomes(changed) == {
         "TaskDefinition/app": "registered",
         "Task/jobs/migrate": "succeeded",
@@ -97,17 +98,17 @@ def test_a_failed_run_is_not_retried_until_its_content_changes(
     """A migration that failed is reported, then left alone (a problem), not re-run every sync."""
     make_failing_tasks_possible()
     root = write(tmp_path / "m", sandbox, command="fail")
-    first = sync(aws, root, SyncOptions(), apply=True)
+    first = sync(aws, root, defaults(), apply=True)
     assert outcomes(first)["Task/jobs/migrate"] == "failed"
 
-    again = sync(aws, root, SyncOptions(), apply=True)
+    again = sync(aws, root, defaults(), apply=True)
     assert again.plan is not None
     assert [str(p.id) for p in again.plan.problems] == ["Task/jobs/migrate"]
     assert "failed" in again.plan.problems[0].message
     assert tasks_started(ecs) == 1
 
     write(root, sandbox, command="migrate")
-    assert outcomes(sync(aws, root, SyncOptions(), apply=True))["Task/jobs/migrate"] == "succeeded"
+    assert outcomes(sync(aws, root, defaults(), apply=True))["Task/jobs/migrate"] == "succeeded"
 
 
 WORKER = """
@@ -168,7 +169,7 @@ def test_a_failed_hook_blocks_only_the_services_it_holds(
         + service(sandbox, "reports", "jobs", "worker")
     )
 
-    report = sync(aws, root, SyncOptions(), apply=True)
+    report = sync(aws, root, defaults(), apply=True)
     assert outcomes(report) == {
         "Cluster/jobs": "created",
         "Cluster/other": "created",

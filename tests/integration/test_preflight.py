@@ -13,7 +13,8 @@ import structlog
 
 from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig
-from controller.reconcile.sync import SyncOptions, SyncReport, sync
+from controller.core.settings import defaults
+from controller.reconcile.sync import SyncReport, sync
 from tests.support import arrange
 from tests.support.counting import CallCounter
 
@@ -75,7 +76,7 @@ def write(root: Path, *documents: str) -> Path:
 def apply(aws: Aws, root: Path, **options: Any) -> tuple[SyncReport, list[dict[str, Any]]]:
     """Apply `root`; the report and every `preflight_failed` event logged meanwhile."""
     with structlog.testing.capture_logs() as events:
-        report = sync(aws, root, SyncOptions(**options), apply=True)
+        report = sync(aws, root, defaults(**options), apply=True)
     return report, [dict(e) for e in events if e["event"] == "preflight_failed"]
 
 
@@ -227,7 +228,7 @@ def test_skip_preflight_writes_without_checking(
 def plan(aws: Aws, root: Path, **options: Any) -> tuple[SyncReport, list[dict[str, Any]]]:
     """Plan `root`; the report and every event logged meanwhile."""
     with structlog.testing.capture_logs() as events:
-        report = sync(aws, root, SyncOptions(**options), apply=False)
+        report = sync(aws, root, defaults(**options), apply=False)
     return report, [dict(e) for e in events]
 
 
@@ -342,7 +343,7 @@ def test_local_placeholders_let_a_new_tag_in_an_owned_repository_roll_out(
             (root / "stack.yaml").read_text().replace(f"pf/app:{int(tag) - 1}'", f"pf/app:{tag}'")
         )
         with structlog.testing.capture_logs() as events:
-            report = sync(aws, root, SyncOptions(), apply=True)
+            report = sync(aws, root, defaults(), apply=True)
         assert [str(r.outcome) for r in report.results] == ["registered"]
         placed = [e for e in events if e["event"] == "local_image_placeholder"]
         assert [(e["repository"], e["tag"], e["log_level"]) for e in placed] == [
@@ -374,7 +375,7 @@ def test_local_placeholders_leave_foreign_repositories_digests_and_pushed_images
     )
 
     with structlog.testing.capture_logs() as events:
-        report = sync(aws, root, SyncOptions(), apply=True)
+        report = sync(aws, root, defaults(), apply=True)
 
     assert not [e for e in events if e["event"] == "local_image_placeholder"]
     failed = [e for e in events if e["event"] == "preflight_failed"]

@@ -10,14 +10,15 @@ import pytest
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
+from controller.core.settings import defaults
 from controller.plan.actions import ActionType
-from controller.reconcile.sync import SyncOptions, sync
+from controller.reconcile.sync import sync
 from tests.support import arrange, cli
 from tests.support.counting import CallCounter
 from tests.support.stacks import active_services, deletes, write_stack
 
 WEB = ResourceId(Kind.SERVICE, "web", "storefront")
-PRUNE = SyncOptions(prune=True)
+PRUNE = defaults(prune=True)
 BROKEN_YAML = """\
 apiVersion: ecsync/v1
 kind: Cluster
@@ -34,7 +35,7 @@ def stack(
     """The storefront stack, converged; then a service created by hand (untagged) in its
     cluster, and the `web` service manifest removed. `calls_sent` counts from the start."""
     root = write_stack("storefront", tmp_path / "storefront", sandbox)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     ecs.create_service(
         cluster="storefront",
         serviceName="handmade",
@@ -47,7 +48,7 @@ def stack(
 
 def test_without_prune_nothing_is_deleted(aws: Aws, stack: Path) -> None:
     """A removed service manifest plans no delete unless prune is on."""
-    planned = sync(aws, stack, SyncOptions(), apply=False).plan
+    planned = sync(aws, stack, defaults(), apply=False).plan
 
     assert planned is not None
     assert planned.empty

@@ -12,19 +12,20 @@ from structlog.testing import capture_logs
 
 from controller.aws import local
 from controller.aws.clients import Aws
-from controller.daemon.controller import SOURCE, Controller, DaemonOptions
+from controller.core.settings import Settings, defaults
+from controller.daemon.loop import SOURCE, Controller
 from controller.daemon.metrics import Metrics
 from controller.daemon.status import StatusBoard
 from controller.plan.actions import ActionType
-from controller.reconcile.sync import SyncOptions, sync
+from controller.reconcile.sync import sync
 from tests.support import arrange, cli
 from tests.support.counting import CallCounter
 from tests.support.sources import FixedFolder
 from tests.support.stacks import active_services, deletes, write_stack
 
-PRUNE = SyncOptions(prune=True)
-CONFIRMED = SyncOptions(prune=True, confirm_prune=True)
-KEEP_ALL = SyncOptions(keep_revisions=None)
+PRUNE = defaults(prune=True)
+CONFIRMED = defaults(prune=True, confirm_prune=True)
+KEEP_ALL = defaults(keep_revisions=None)
 REMOVALS = ("UpdateService", "DeleteService", "DeregisterTaskDefinition", "DeleteCluster")
 KEEPER = """\
 apiVersion: ecsync/v1
@@ -42,7 +43,7 @@ def operations(calls: CallCounter, *names: str) -> list[str]:
 def storefront(aws: Aws, sandbox: local.Sandbox, root: Path) -> Path:
     """The storefront stack (repository, cluster, task definition, service), converged."""
     write_stack("storefront", root, sandbox)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     return root
 
 
@@ -96,7 +97,7 @@ def test_a_raised_share_lets_the_same_prune_through(
     (root / "web-service.yaml").unlink()
     (root / "web-task-definition.yaml").unlink()
 
-    report = sync(aws, root, SyncOptions(prune=True, prune_max_share=0.5), apply=True)
+    report = sync(aws, root, defaults(prune=True, prune_max_share=0.5), apply=True)
 
     assert report.converged
     assert set(active_services(ecs, "storefront")) == set()
@@ -154,7 +155,7 @@ def test_prune_false_keeps_a_service_through_cli_apply_prune(
             "  name: web\n", '  name: web\n  annotations:\n    ecsync/prune: "false"\n'
         )
     )
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     described = ecs.describe_services(cluster="storefront", services=["web"], include=["TAGS"])
     assert {"key": "ecsync:prune", "value": "false"} in described["services"][0]["tags"]
     manifest.unlink()
@@ -182,7 +183,7 @@ def test_deletes_run_services_then_task_definitions_then_clusters_then_providers
     deregisters the task definition, then deletes the cluster, then the capacity provider."""
     root = write_stack("batch-ec2", tmp_path / "batch", sandbox)
     (root / "keeper.yaml").write_text(KEEPER)
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     for name in ("capacity.yaml", "ingest.yaml"):
         (root / name).unlink()
     calls_sent.clear()
@@ -226,7 +227,7 @@ spec: {{cluster: apps, taskDefinition: api, desiredCount: 1}}
 """
 
 
-def release(aws: Aws, root: Path, tag: str, options: SyncOptions = KEEP_ALL) -> None:
+def release(aws: Aws, root: Path, tag: str, options: Settings = KEEP_ALL) -> None:
     """Write the api stack at image `tag` and apply it: one new revision, one service update."""
     root.mkdir(exist_ok=True)
     (root / "api.yaml").write_text(API.format(tag=tag))
@@ -257,7 +258,7 @@ def test_old_owned_revisions_go_but_used_and_hand_registered_ones_stay(
     assert active_revisions(ecs) == [1, 2, 3, 4, 5, 6, 7]
     calls_sent.clear()
 
-    report = sync(aws, root, SyncOptions(keep_revisions=3), apply=True)
+    report = sync(aws, root, defaults(keep_revisions=3), apply=True)
 
     assert report.converged
     assert report.plan is not None
@@ -269,7 +270,7 @@ def test_old_owned_revisions_go_but_used_and_hand_registered_ones_stay(
     assert active_revisions(ecs) == [1, 3, 5, 6, 7]
     described = [(p["cluster"], p["services"]) for p in calls_sent.params("DescribeServices")]
     assert described == [("apps", ["api"]), ("other", ["legacy"])]  # read once, not again
-    again = sync(aws, root, SyncOptions(keep_revisions=3), apply=False).plan
+    again = sync(aws, root, defaults(keep_revisions=3), apply=False).plan
     assert again is not None
     assert again.empty
 
@@ -281,18 +282,18 @@ def test_a_release_past_the_limit_deregisters_the_oldest_after_the_update(
     service, and only then deregisters revision 1; the plan after it is empty."""
     root = tmp_path / "api"
     for tag in ("v1", "v2", "v3", "v4", "v5"):
-        release(aws, root, tag, SyncOptions())
+        release(aws, root, tag, defaults())
     assert active_revisions(ecs) == [1, 2, 3, 4, 5]
     calls_sent.clear()
 
-    release(aws, root, "v6", SyncOptions())
+    release(aws, root, "v6", defaults())
 
     writes = operations(
         calls_sent, "RegisterTaskDefinition", "UpdateService", "DeregisterTaskDefinition"
     )
     assert writes == ["RegisterTaskDefinition", "UpdateService", "DeregisterTaskDefinition"]
     assert active_revisions(ecs) == [2, 3, 4, 5, 6]
-    again = sync(aws, root, SyncOptions(), apply=False).plan
+    again = sync(aws, root, defaults(), apply=False).plan
     assert again is not None
     assert again.empty
 
@@ -304,16 +305,16 @@ def test_no_cleanup_read_while_the_count_is_within_keep(
     account; below keep, the same plan does (to learn which revisions are in use)."""
     root = tmp_path / "api"
     for tag in ("v1", "v2", "v3"):
-        release(aws, root, tag, SyncOptions())
+        release(aws, root, tag, defaults())
     calls_sent.clear()
 
-    quiet = sync(aws, root, SyncOptions(), apply=False).plan
+    quiet = sync(aws, root, defaults(), apply=False).plan
 
     assert quiet is not None
     assert quiet.empty
     assert (calls_sent["ListClusters"], calls_sent["ListServices"]) == (0, 0)
 
-    cleanup = sync(aws, root, SyncOptions(keep_revisions=2), apply=False).plan
+    cleanup = sync(aws, root, defaults(keep_revisions=2), apply=False).plan
 
     assert cleanup is not None
     assert [a.id.name for a in cleanup.actions] == ["api:1"]
@@ -323,7 +324,7 @@ def test_no_cleanup_read_while_the_count_is_within_keep(
 # -- the daemon --------------------------------------------------------------------
 
 
-def first_pass(aws: Aws, root: Path, options: DaemonOptions) -> Controller:
+def first_pass(aws: Aws, root: Path, options: Settings) -> Controller:
     """A daemon controller on `root` that has loaded it and run its first full pass."""
     controller = Controller(aws, FixedFolder(root), options, board=StatusBoard(), metrics=Metrics())
     controller.process([SOURCE])
@@ -341,13 +342,13 @@ def test_the_daemon_holds_back_a_large_prune_until_run_with_confirm_prune(
     (root / "web-task-definition.yaml").unlink()
 
     with capture_logs() as logs:
-        first_pass(aws, root, DaemonOptions(prune=True, resync=3600))
+        first_pass(aws, root, defaults(prune=True, resync=3600))
 
     (event,) = [e for e in logs if e["event"] == "prune_blocked"]
     assert (event["revision"], event["deletes"], event["owned"]) == ("rev-1", 2, 4)
     assert set(active_services(ecs, "storefront")) == {"web"}
 
-    first_pass(aws, root, DaemonOptions(prune=True, confirm_prune=True, resync=3600))
+    first_pass(aws, root, defaults(prune=True, confirm_prune=True, resync=3600))
 
     assert set(active_services(ecs, "storefront")) == set()
 
@@ -362,7 +363,7 @@ def test_the_daemon_deregisters_old_revisions_beyond_keep(
         release(aws, root, tag)
 
     with capture_logs() as logs:
-        first_pass(aws, root, DaemonOptions(keep_revisions=2, resync=3600))
+        first_pass(aws, root, defaults(keep_revisions=2, resync=3600))
 
     assert active_revisions(ecs) == [2, 3]
     (event,) = [e for e in logs if e["event"] == "task_definition_deregistered"]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from controller.aws.clients import Aws, AwsConfig
-from controller.reconcile.sync import SyncOptions, sync
+from controller.core.settings import defaults
+from controller.reconcile.sync import sync
 from tests.support.counting import CallCounter
 
 CLUSTERS = {"fleet-a": 80, "fleet-b": 70, "fleet-c": 50}
@@ -53,10 +54,10 @@ def fleet(aws: Aws, calls_sent: CallCounter, tmp_path: Path) -> Path:
     """The fleet, applied and converged (each family at revision 2, so that old
     revisions exist to be described too)."""
     root = write_fleet(tmp_path / "fleet")
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     path = root / "task-definitions.yaml"
     path.write_text(path.read_text().replace(":1.0", ":1.1"))
-    assert sync(aws, root, SyncOptions(), apply=True).converged
+    assert sync(aws, root, defaults(), apply=True).converged
     return root
 
 
@@ -68,7 +69,7 @@ def test_no_op_plan_batches_service_reads_and_caches_revisions(
     fresh = Aws(AwsConfig(region="us-east-1", endpoint_url=moto_endpoint))
     calls = CallCounter().attach(fresh)
 
-    first = sync(fresh, fleet, SyncOptions(), apply=False)
+    first = sync(fresh, fleet, defaults(), apply=False)
 
     assert first.plan is not None
     assert first.plan.empty
@@ -77,7 +78,7 @@ def test_no_op_plan_batches_service_reads_and_caches_revisions(
     assert calls["DescribeTaskDefinition"] > 0
     described_first = calls["DescribeTaskDefinition"]
 
-    second = sync(fresh, fleet, SyncOptions(), apply=False)
+    second = sync(fresh, fleet, defaults(), apply=False)
 
     assert second.plan is not None
     assert second.plan.empty
@@ -94,7 +95,7 @@ def test_the_applying_connection_describes_no_revision_twice(
     """Over two applies and two plans on one connection, no revision ARN is described twice
     and every pass reads services in batches of 10."""
     for _ in range(2):
-        planned = sync(aws, fleet, SyncOptions(), apply=False).plan
+        planned = sync(aws, fleet, defaults(), apply=False).plan
         assert planned is not None
         assert planned.empty
 

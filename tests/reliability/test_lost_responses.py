@@ -10,7 +10,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from controller.aws.clients import RetryPolicy
-from controller.reconcile.sync import SyncOptions, sync
+from controller.core.settings import defaults
+from controller.reconcile.sync import sync
 from tests.reliability.conftest import proxied_aws
 from tests.support.arrange import INSTANCE
 from tests.support.awsproxy import AwsProxy, Fault, FaultPlan
@@ -46,7 +47,7 @@ def test_a_lost_create_is_applied_once(
     folder = SMALL.write(tmp_path / "manifests")
 
     with capture_logs() as logs:
-        report = sync(aws, folder, SyncOptions(instance=INSTANCE), apply=True)
+        report = sync(aws, folder, defaults(instance=INSTANCE), apply=True)
 
     assert report.converged, [r.error for r in report.results if r.error]
     lost = [r for r in proxy.calls(operation) if r.after_forwarding]
@@ -60,6 +61,6 @@ def test_a_lost_create_is_applied_once(
     ecs = boto_client("ecs")
     assert active_revisions(ecs, SMALL.families()) == dict.fromkeys(SMALL.families(), 1)
     assert active_services(ecs, SMALL.cluster_names()[0]) == {"svc-0": 1}
-    again = sync(aws, folder, SyncOptions(instance=INSTANCE), apply=False)
+    again = sync(aws, folder, defaults(instance=INSTANCE), apply=False)
     assert again.plan is not None
     assert again.plan.empty, [str(a) for a in again.plan.actions]

@@ -21,13 +21,14 @@ from structlog.testing import capture_logs
 from controller.aws import calls, errors
 from controller.aws.clients import RetryPolicy
 from controller.core.kinds import Kind, ResourceId
-from controller.daemon.controller import SOURCE, Controller, DaemonOptions
+from controller.core.settings import defaults
+from controller.daemon.loop import SOURCE, Controller
 from controller.daemon.metrics import Metrics
 from controller.daemon.queue import Backoff, WorkQueue
-from controller.daemon.sources.base import Snapshot
 from controller.daemon.status import StatusBoard
 from tests.reliability.conftest import SHORT_READ_TIMEOUT, proxied_aws
 from tests.support.awsproxy import NO_FAULTS, AwsProxy, Fault, FaultPlan
+from tests.support.sources import FixedFolder
 from tests.support.stacks import Stack
 
 POLICY = RetryPolicy(attempts=5, base_delay=0.04, max_delay=0.2)
@@ -153,25 +154,6 @@ def test_botocore_never_retries_on_its_own(
     assert aws.client("ecs").meta.config.retries == {"total_max_attempts": 1, "mode": "standard"}
 
 
-class _Folder:
-    """A source that always offers the same folder (the test drives the loop itself)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def trigger(self) -> None:
-        pass
-
-    def snapshot(self) -> Snapshot:
-        return Snapshot(self.root, "rev-1")
-
-
 def test_after_giving_up_the_queue_backs_off_per_key(
     start_proxy: Callable[..., AwsProxy], boto_client: Callable[[str], Any], tmp_path: Path
 ) -> None:
@@ -183,7 +165,7 @@ def test_after_giving_up_the_queue_backs_off_per_key(
     aws = proxied_aws(proxy, RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02))
     folder = Stack(clusters=1, repositories=0, task_definitions=1, services=1).write(tmp_path)
     controller = Controller(
-        aws, _Folder(folder), DaemonOptions(resync=3600), board=StatusBoard(), metrics=Metrics()
+        aws, FixedFolder(folder), defaults(resync=3600), board=StatusBoard(), metrics=Metrics()
     )
     controller.queue = WorkQueue(Backoff(base=0.2, factor=2.0, maximum=5.0))
     service = ResourceId(Kind.SERVICE, "svc-0", "rel-0")

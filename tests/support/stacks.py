@@ -18,8 +18,9 @@ from typing import Any
 from controller.aws import local
 from controller.aws.clients import Aws
 from controller.core.kinds import ResourceId
+from controller.core.settings import defaults
 from controller.plan.actions import Action, ActionType
-from controller.reconcile.sync import SyncOptions, SyncReport, sync
+from controller.reconcile.sync import SyncReport, sync
 from tests.support.daemon import Daemon
 from tests.support.shop import LIFECYCLE
 
@@ -44,14 +45,14 @@ def write_stack(name: str, dest: Path, sandbox: local.Sandbox, **values: str) ->
 
 def assert_converges(aws: Aws, root: Path) -> SyncReport:
     """Apply converges with no failure, and the plan that follows has nothing to do."""
-    applied = sync(aws, root, SyncOptions(), apply=True)
+    applied = sync(aws, root, defaults(), apply=True)
     assert applied.loaded.ok, [str(e) for e in applied.loaded.errors]
     assert applied.plan is not None
     failures = [(str(r.id), r.error) for r in applied.results if r.outcome.failed]
     assert failures == []
     assert applied.converged, applied.plan.to_dict()
 
-    again = sync(aws, root, SyncOptions(), apply=False)
+    again = sync(aws, root, defaults(), apply=False)
     assert again.plan is not None
     assert again.plan.to_dict()["actions"] == []
     assert again.plan.to_dict()["problems"] == []
@@ -184,7 +185,7 @@ def active_services(ecs: Any, cluster: str) -> Counter[str]:
 
 def in_sync(aws: Aws, folder: Path) -> bool:
     """Whether a plan of `folder` against `aws` is empty (a broken manifest fails the test)."""
-    report = sync(aws, folder, SyncOptions(), apply=False)
+    report = sync(aws, folder, defaults(), apply=False)
     assert report.plan is not None, report.loaded.errors
     return report.plan.empty and not report.plan.problems
 

@@ -10,7 +10,7 @@ import pytest
 
 from controller.cli.status import StatusUnavailable, fetch_status, render_status
 from controller.core.kinds import Kind, ResourceId
-from controller.daemon.health import Health
+from controller.reconcile.health import Health
 from controller.daemon.http import HttpServer
 from controller.daemon.metrics import Metrics
 from controller.daemon.status import StatusBoard, SyncState

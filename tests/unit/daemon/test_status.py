@@ -6,7 +6,7 @@ import json
 import threading
 
 from controller.core.kinds import Kind, ResourceId
-from controller.daemon.health import Health
+from controller.reconcile.health import Health
 from controller.daemon.status import StatusBoard, SyncState
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controller.core.kinds import Kind, ResourceId
-from controller.daemon.drift import DriftPolicy, DriftTracker, signature
+from controller.reconcile.drift import DriftPolicy, DriftTracker, signature
 from controller.diff.compare import FieldChange
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")

@@ -17,7 +17,7 @@ import structlog
 from controller.apply.outcomes import Outcome, Result
 from controller.core.kinds import ResourceId
 from controller.core.resources import Live
-from controller.daemon.health import Assessment, Health, Rollout, assess_service
+from controller.reconcile.health import Assessment, Health, Rollout, assess_service
 
 log = structlog.get_logger()
 

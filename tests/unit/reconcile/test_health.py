@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from controller.daemon.health import Assessment, Health, Rollout, assess_service, worst
+from controller.reconcile.health import Assessment, Health, Rollout, assess_service, worst
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "health"
 CASES = sorted(FIXTURES.glob("*.json"))

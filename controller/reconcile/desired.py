@@ -1,0 +1,159 @@
+"""The desired set of one target, and the facts every pass needs about it, computed once.
+
+A manifest load yields a `DesiredSet`. Building it costs O(N): each
+resource's digest, its direct dependencies (with the pre-sync hooks that
+hold a service), who depends on whom, and each resource's fingerprint. A
+pass then looks these up per key, so that its bookkeeping costs nothing per
+resource beyond the resource's own key (before, every fingerprint walked the
+whole set, and a resync of N services cost O(N²)).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from controller.core import hooks
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import Desired
+from controller.plan.references import dependencies
+
+
+@dataclass(frozen=True, eq=False)
+class DesiredSet:
+    """What the manifests of one revision ask for, keyed by resource.
+
+    `load_ok` is False when the latest load failed and this is the last good
+    set: it is still enforced, but nothing is pruned.
+    """
+
+    resources: Mapping[ResourceId, Desired]
+    revision: str | None = None
+    load_ok: bool = True
+    _digests: dict[ResourceId, str] = field(init=False, repr=False)
+    _needs: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
+    """Direct dependencies, plus for a service the pre-sync hooks that hold it."""
+    _dependents: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
+    _fingerprints: dict[ResourceId, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        resources = self.resources
+        families = {rid.name for rid in resources if rid.kind is Kind.TASK_DEFINITION}
+        plain = {rid: dependencies(d, families) for rid, d in resources.items()}
+        held = _held_by_hooks(resources.values())
+        needs = {
+            rid: tuple(dep for dep in (*deps, *held.get(rid, ())) if dep in resources)
+            for rid, deps in plain.items()
+        }
+        dependents: dict[ResourceId, list[ResourceId]] = {}
+        for rid, deps in plain.items():
+            for dep in deps:
+                dependents.setdefault(dep, []).append(rid)
+        object.__setattr__(self, "_digests", {rid: _digest(d) for rid, d in resources.items()})
+        object.__setattr__(self, "_needs", needs)
+        object.__setattr__(self, "_dependents", {k: tuple(v) for k, v in dependents.items()})
+        object.__setattr__(
+            self, "_fingerprints", {rid: self._fingerprint_of(rid) for rid in resources}
+        )
+
+    @classmethod
+    def of(
+        cls, resources: Iterable[Desired], revision: str | None = None, *, load_ok: bool = True
+    ) -> DesiredSet:
+        return cls({d.id: d for d in resources}, revision, load_ok)
+
+    def with_load_failed(self) -> DesiredSet:
+        """This set, kept as the last good one after a later load failed: nothing is pruned."""
+        kept = copy.copy(self)
+        object.__setattr__(kept, "load_ok", False)
+        return kept
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self.resources
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def values(self) -> Sequence[Desired]:
+        return list(self.resources.values())
+
+    def fingerprint(self, rid: ResourceId) -> str:
+        """A digest of what the manifests say about `rid` and what it depends on.
+
+        When it is unchanged since the resource last converged, any difference
+        found later was made outside ecsync: that is drift.
+        """
+        return self._fingerprints[rid]
+
+    def closure(self, ids: Collection[ResourceId]) -> set[ResourceId]:
+        """`ids` plus every desired resource they depend on, transitively.
+
+        A service also depends on each pre-sync hook that holds it: when a hook
+        failed, a later pass over the service alone must still see it and keep
+        the service held.
+        """
+        found: set[ResourceId] = set()
+        pending = [rid for rid in ids if rid in self.resources]
+        while pending:
+            rid = pending.pop()
+            if rid not in found:
+                found.add(rid)
+                pending.extend(self._needs[rid])
+        return found
+
+    def dependents(self, changed: Collection[ResourceId]) -> set[ResourceId]:
+        """Desired resources that depend on any of `changed` (one level is enough:
+        services and tasks depend on task definitions and clusters, clusters on
+        capacity providers, and nothing depends on services)."""
+        return {rid for dep in changed for rid in self._dependents.get(dep, ())}
+
+    def changes_since(self, older: DesiredSet | None) -> tuple[set[ResourceId], set[ResourceId]]:
+        """What differs from `older`: (added or changed, with their dependents; removed).
+
+        A document that only moved within the files is not a change.
+        """
+        if older is None:
+            return set(self.resources), set()
+        changed = {
+            rid for rid, digest in self._digests.items() if older._digests.get(rid) != digest
+        }
+        removed = set(older.resources) - set(self.resources)
+        return changed | self.dependents(changed), removed
+
+    def _fingerprint_of(self, rid: ResourceId) -> str:
+        parts = "\n".join(self._digests[dep] for dep in sorted(self.closure([rid])))
+        return hashlib.sha256(parts.encode()).hexdigest()[:16]
+
+
+def _digest(d: Desired) -> str:
+    """What a resource's manifest says (identity, spec, annotations), not where it stands."""
+    encoded = json.dumps([str(d.id), d.spec, repr(d.annotations)], sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _held_by_hooks(resources: Iterable[Desired]) -> dict[ResourceId, list[ResourceId]]:
+    """Service id -> the pre-sync hooks that hold it, found through indexes (not a scan of
+    every service per hook): by name for `ecsync/hook-for`, else by task definition family."""
+    by_name: dict[str, list[Desired]] = {}
+    by_family: dict[str, list[Desired]] = {}
+    found_hooks: list[Desired] = []
+    for d in resources:
+        if d.id.kind is Kind.SERVICE:
+            by_name.setdefault(d.id.name, []).append(d)
+            by_family.setdefault(hooks.family_of(d.spec.get("taskDefinition")), []).append(d)
+        elif hooks.is_pre_sync_hook(d):
+            found_hooks.append(d)
+    held: dict[ResourceId, list[ResourceId]] = {}
+    for hook in found_hooks:
+        names = hook.annotations.hook_for
+        if names:
+            candidates = [s for name in names for s in by_name.get(name.rsplit("/", 1)[-1], ())]
+        else:
+            candidates = by_family.get(hooks.family_of(hook.spec.get("taskDefinition")), [])
+        for service in candidates:
+            if hooks.holds(hook, service) and hook.id not in held.get(service.id, ()):
+                held.setdefault(service.id, []).append(hook.id)
+    return held

@@ -1,0 +1,50 @@
+"""What a pass works on: one AWS target, its desired set, its options and its memory.
+
+The daemon and each command have one `Target` today. The unit of ownership
+planned next, an Application (its own source, AWS account role and region,
+sync options and status), is one more Target handed to the same pass, not a
+second pipeline: `aws` is its connection, `desired` what its source says,
+`settings` its sync options, and `memory` what its passes remember.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from controller.aws.clients import Aws
+from controller.core.kinds import ResourceId
+from controller.core.settings import Settings
+from controller.reconcile.desired import DesiredSet
+from controller.reconcile.drift import DriftPolicy, DriftTracker
+from controller.reconcile.rollouts import RolloutTracker
+
+ROLLOUT_POLL = 10.0
+"""Seconds between two looks at a service whose rollout is being followed."""
+
+
+@dataclass
+class Memory:
+    """What a long-running target remembers between passes (a one-shot command has none):
+    which resources converged on which manifests, the drift alerts sent, the rollouts
+    being followed."""
+
+    drift: DriftTracker = field(default_factory=DriftTracker)
+    rollouts: RolloutTracker = field(default_factory=RolloutTracker)
+    rollout_poll: float = ROLLOUT_POLL
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Memory:
+        return cls(DriftTracker(DriftPolicy.from_settings(settings)))
+
+    def forget(self, rid: ResourceId) -> None:
+        """`rid` left the desired set."""
+        self.drift.forget(rid)
+        self.rollouts.forget(rid)
+
+
+@dataclass(frozen=True)
+class Target:
+    aws: Aws
+    settings: Settings
+    desired: DesiredSet
+    memory: Memory | None = None

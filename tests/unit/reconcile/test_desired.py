@@ -1,0 +1,104 @@
+"""Which resources one pass works on, and the fingerprint that tells drift from a commit."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import Annotations, Desired, SourceLocation
+from controller.reconcile.desired import DesiredSet
+
+CLUSTER = ResourceId(Kind.CLUSTER, "shop")
+FAMILY = ResourceId(Kind.TASK_DEFINITION, "shop-web")
+SERVICE = ResourceId(Kind.SERVICE, "web", "shop")
+HOOK = ResourceId(Kind.TASK, "migrate", "shop")
+REPORT = ResourceId(Kind.TASK, "report", "shop")
+OTHER = ResourceId(Kind.CLUSTER, "other")
+
+
+def resources(**changes: Any) -> dict[ResourceId, Desired]:
+    found = [
+        Desired(CLUSTER, {"tags": {"team": "shop"}}),
+        Desired(OTHER, {}),
+        Desired(FAMILY, {"containerDefinitions": [{"name": "web", "image": "nginx"}]}),
+        Desired(SERVICE, {"cluster": "shop", "taskDefinition": "shop-web", "desiredCount": 2}),
+        Desired(
+            HOOK,
+            {"cluster": "shop", "taskDefinition": "shop-web"},
+            Annotations(hook="pre-sync"),
+        ),
+        Desired(REPORT, {"cluster": "shop", "taskDefinition": "shop-web"}),
+    ]
+    desired = {d.id: d for d in found}
+    for name, spec in changes.items():
+        rid = next(r for r in desired if r.name == name)
+        desired[rid] = Desired(rid, spec, desired[rid].annotations)
+    return desired
+
+
+def world(**changes: Any) -> DesiredSet:
+    return DesiredSet(resources(**changes))
+
+
+def test_a_service_brings_its_cluster_family_and_the_pre_sync_hooks() -> None:
+    """A pass over a service alone still sees a failed pre-sync hook, which holds it."""
+    assert world().closure([SERVICE]) == {SERVICE, CLUSTER, FAMILY, HOOK}
+
+
+def test_a_service_of_another_family_does_not_bring_the_hook() -> None:
+    """A pre-sync hook is pulled into a pass only for the services it holds."""
+    desired = resources()
+    worker = ResourceId(Kind.SERVICE, "worker", "other")
+    desired[worker] = Desired(worker, {"cluster": "other", "taskDefinition": "worker:3"})
+    assert DesiredSet(desired).closure([worker]) == {worker, OTHER}
+    assert HOOK in DesiredSet(desired).closure([SERVICE, worker])
+
+
+def test_a_hook_for_names_the_services_it_holds() -> None:
+    """A hook with `ecsync/hook-for` holds the services it names, in any cluster or in one."""
+    desired = resources()
+    worker = ResourceId(Kind.SERVICE, "worker", "other")
+    desired[worker] = Desired(worker, {"cluster": "other", "taskDefinition": "worker:3"})
+    named = Annotations(hook="pre-sync", hook_for=("other/worker",))
+    desired[HOOK] = dataclasses.replace(desired[HOOK], annotations=named)
+    assert HOOK in DesiredSet(desired).closure([worker])
+    assert HOOK not in DesiredSet(desired).closure([SERVICE])
+
+
+def test_other_kinds_bring_only_what_they_reference() -> None:
+    """A task brings its cluster and family; a cluster without providers brings nothing."""
+    assert world().closure([REPORT]) == {REPORT, CLUSTER, FAMILY}
+    assert world().closure([OTHER]) == {OTHER}
+
+
+def test_dependents_of_a_task_definition() -> None:
+    """The services and tasks that run a family depend on it."""
+    assert world().dependents([FAMILY]) == {SERVICE, HOOK, REPORT}
+
+
+def test_fingerprint_changes_with_a_dependency_only() -> None:
+    """A new image changes the service's fingerprint (a commit, not drift); another cluster does not."""
+    base = world().fingerprint(SERVICE)
+    new_image = {"containerDefinitions": [{"name": "web", "image": "nginx:2"}]}
+
+    assert world().fingerprint(SERVICE) == base
+    assert world(**{"shop-web": new_image}).fingerprint(SERVICE) != base
+    assert world(other={"tags": {"x": "y"}}).fingerprint(SERVICE) == base
+
+
+def test_changes_since_names_changed_dependents_and_removed() -> None:
+    """A changed family brings what runs it; a removed document is removed; a moved one is not
+    a change."""
+    older = world()
+    moved = resources()
+    moved[OTHER] = dataclasses.replace(moved[OTHER], source=SourceLocation("other.yaml", 9))
+    assert DesiredSet(moved).changes_since(older) == (set(), set())
+
+    new_image = {"containerDefinitions": [{"name": "web", "image": "nginx:2"}]}
+    newer = resources(**{"shop-web": new_image})
+    del newer[OTHER]
+    changed, removed = DesiredSet(newer).changes_since(older)
+    assert changed == {FAMILY, SERVICE, HOOK, REPORT}
+    assert removed == {OTHER}
+    assert DesiredSet(newer).changes_since(None) == (set(newer), set())
