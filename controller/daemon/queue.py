@@ -79,8 +79,13 @@ class WorkQueue(Generic[K]):
         with self._cond:
             return self._failures.get(key, 0)
 
-    def get_batch(self, limit: int = 1000, timeout: float | None = None) -> list[K]:
-        """Block until keys are ready (or `timeout`/shutdown); hand out up to `limit`."""
+    def get_batch(self, timeout: float | None = None) -> list[K]:
+        """Block until keys are ready (or `timeout`/shutdown); hand out every ready key.
+
+        All of them, in the order they were added: one pass then reads them in
+        one batched read, rather than several passes each repeating the reads
+        of the whole account.
+        """
         deadline = None if timeout is None else self._clock() + timeout
         with self._cond:
             while True:
@@ -90,7 +95,7 @@ class WorkQueue(Generic[K]):
                 if deadline is not None and self._clock() >= deadline:
                     return []
                 self._cond.wait(self._next_wake_locked(deadline))
-            batch, self._order = self._order[:limit], self._order[limit:]
+            batch, self._order = self._order, []
             for key in batch:
                 self._dirty.discard(key)
                 self._processing.add(key)
@@ -107,11 +112,6 @@ class WorkQueue(Generic[K]):
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-
-    @property
-    def closed(self) -> bool:
-        with self._cond:
-            return self._closed
 
     def __len__(self) -> int:
         with self._cond:

@@ -38,13 +38,13 @@ def test_key_added_while_processing_comes_back_once_after_done() -> None:
     assert queue.get_batch(timeout=0) == ["a"]
 
 
-def test_batch_limit_is_respected() -> None:
-    """get_batch hands out at most `limit` keys and keeps the rest in order."""
+def test_a_batch_holds_every_ready_key_in_order() -> None:
+    """get_batch hands out every ready key at once, so that one pass reads them together."""
     queue: WorkQueue[int] = WorkQueue()
-    for i in range(5):
+    for i in range(5000):
         queue.add(i)
-    assert queue.get_batch(limit=2, timeout=0) == [0, 1]
-    assert queue.get_batch(limit=10, timeout=0) == [2, 3, 4]
+    assert queue.get_batch(timeout=0) == list(range(5000))
+    assert queue.get_batch(timeout=0) == []
 
 
 def test_failures_back_off_exponentially_and_success_resets() -> None:
