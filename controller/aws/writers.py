@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from controller.aws import autoscaling_writers, clusters, repositories, services, taskdefs
+from controller.aws import (
+    autoscaling_writers,
+    clusters,
+    loggroups,
+    repositories,
+    services,
+    taskdefs,
+)
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
 
@@ -38,6 +45,7 @@ WRITERS: dict[Kind, Writer] = {
     Kind.CLUSTER: clusters.ClusterWriter(),
     Kind.TASK_DEFINITION: taskdefs.TaskDefinitionWriter(),
     Kind.SERVICE: services.ServiceWriter(),
+    Kind.LOG_GROUP: loggroups.LogGroupWriter(),
     Kind.SCALABLE_TARGET: autoscaling_writers.ScalableTargetWriter(),
     Kind.SCALING_POLICY: autoscaling_writers.ScalingPolicyWriter(),
 }

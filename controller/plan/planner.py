@@ -37,6 +37,9 @@ IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
     Kind.REPOSITORY: frozenset({"encryptionConfiguration"}),
     Kind.CAPACITY_PROVIDER: frozenset(),
     Kind.CLUSTER: frozenset(),
+    # CreateLogGroup: "The value of logGroupClass can't be changed after a log group is
+    # created"; replacing the group would delete its log events.
+    Kind.LOG_GROUP: frozenset({"logGroupClass"}),
 }
 """Fields that cannot change without destroying data or capacity: ecsync
 reports them and never replaces the resource on its own."""
@@ -200,11 +203,13 @@ def _plan_task_definition(
     desired_norm = normalise(Kind.TASK_DEFINITION, effective)
     digest = content_hash(desired_norm)
     tags = {**user_tags(d.spec.get("tags")), **system, CONTENT_HASH_TAG: digest}
+    depends = references.dependencies(d, set())
     if live is None:
         return Action(
             ActionType.REGISTER,
             d.id,
             spec=_own({**effective, "tags": tags}),
+            depends_on=depends,
             wave=d.annotations.wave,
         )
     for revision in reversed(live.status.get("revisions", [])):
@@ -230,6 +235,7 @@ def _plan_task_definition(
         changes=tuple(changes),
         fields=frozenset(c.top_field for c in changes),
         spec=_own({**effective, "tags": tags}),
+        depends_on=depends,
         wave=d.annotations.wave,
     )
 

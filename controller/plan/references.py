@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from controller.core import scaling
 from controller.core.kinds import Kind, ResourceId
@@ -20,7 +21,8 @@ def cluster_name(value: object) -> str:
 
 
 def dependencies(d: Desired, families: set[str]) -> tuple[ResourceId, ...]:
-    """The desired resources that must be in place before `d` is written."""
+    """The resources that must be in place before `d` is written (a log group a task
+    definition logs to counts even when no manifest creates it: it is never pruned)."""
     deps: list[ResourceId] = []
     if d.id.kind in (Kind.SERVICE, Kind.TASK):
         deps.append(ResourceId(Kind.CLUSTER, cluster_name(d.spec.get("cluster"))))
@@ -35,7 +37,24 @@ def dependencies(d: Desired, families: set[str]) -> tuple[ResourceId, ...]:
         deps.append(scaling.service_of(d.id.name))
     if d.id.kind is Kind.SCALING_POLICY:
         deps.append(scaling.target_id(scaling.split_policy(d.id.name)[0]))
+    if d.id.kind is Kind.TASK_DEFINITION:
+        deps.extend(ResourceId(Kind.LOG_GROUP, group) for group in log_groups(d.spec))
     return tuple(deps)
+
+
+def log_groups(task_definition: Mapping[str, Any]) -> list[str]:
+    """The log groups a task definition's containers send their logs to: the
+    `awslogs-group` option of each `awslogs` log configuration (ECS Developer Guide,
+    Using the awslogs log driver), in container order, each once."""
+    found: list[str] = []
+    for container in task_definition.get("containerDefinitions") or []:
+        config = container.get("logConfiguration") if isinstance(container, dict) else None
+        if not isinstance(config, dict) or config.get("logDriver") != "awslogs":
+            continue
+        group = (config.get("options") or {}).get("awslogs-group")
+        if isinstance(group, str) and group and group not in found:
+            found.append(group)
+    return found
 
 
 def referenced(desired: Sequence[Desired]) -> set[ResourceId]:

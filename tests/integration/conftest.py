@@ -18,3 +18,9 @@ def ecs(boto_client: Callable[[str], Any]) -> Any:
 def ecr(boto_client: Callable[[str], Any]) -> Any:
     """A plain ECR client, for arranging state and making drift by hand."""
     return boto_client("ecr")
+
+
+@pytest.fixture
+def logs(boto_client: Callable[[str], Any]) -> Any:
+    """A plain CloudWatch Logs client, for arranging state and making drift by hand."""
+    return boto_client("logs")

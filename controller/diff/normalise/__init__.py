@@ -14,6 +14,7 @@ from controller.core.kinds import Kind
 from controller.diff.normalise import (
     capacity_provider,
     cluster,
+    log_group,
     repository,
     scalable_target,
     scaling_policy,
@@ -31,6 +32,7 @@ _NORMALISERS: dict[Kind, Callable[[Spec], Spec]] = {
     Kind.TASK_DEFINITION: task_definition.normalise,
     Kind.SERVICE: service.normalise,
     Kind.TASK: task.normalise,
+    Kind.LOG_GROUP: log_group.normalise,
     Kind.SCALABLE_TARGET: scalable_target.normalise,
     Kind.SCALING_POLICY: scaling_policy.normalise,
 }
