@@ -22,6 +22,8 @@ becomes the smallest manifest that plans as in sync with it:
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -29,10 +31,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from controller.core import scaling
 from controller.core.kinds import API_VERSION, Kind, ResourceId
 from controller.core.resources import PRUNE_TAG, Desired, Live
 from controller.diff import pointer
-from controller.diff.normalise import common, normalise
+from controller.diff.normalise import common, normalise, scalable_target
 from controller.manifests import switches
 from controller.manifests.specs import SPEC_MODELS
 
@@ -58,6 +61,8 @@ FOLDERS: dict[Kind, str] = {
     Kind.CLUSTER: "clusters",
     Kind.TASK_DEFINITION: "task-definitions",
     Kind.SERVICE: "services",
+    Kind.SCALABLE_TARGET: "scalable-targets",
+    Kind.SCALING_POLICY: "scaling-policies",
 }
 
 _PROBE = "\x00probe"
@@ -153,12 +158,26 @@ def parse_revision(reference: str) -> tuple[str, int | None]:
 def path_for(rid: ResourceId) -> PurePosixPath:
     """Where a resource's manifest goes: one folder per kind, services under their cluster.
 
-    Repository names may hold `/` (`team/web`), which become folders.
+    Repository names may hold `/` (`team/web`), which become folders; so do the
+    `<cluster>/<service>` parts of scalable target and scaling policy names. A policy
+    name may hold any printable character, so its file name keeps only the safe ones
+    (and a digest of the name when it had others).
     """
     folder = PurePosixPath(FOLDERS[rid.kind])
     if rid.cluster:
         folder = folder / rid.cluster
+    if rid.kind is Kind.SCALING_POLICY:
+        target, policy = scaling.split_policy(rid.name)
+        return folder / target / f"{_file_name(policy)}.yaml"
     return folder / f"{rid.name}.yaml"
+
+
+def _file_name(name: str) -> str:
+    """`name` as one safe path segment: other characters become `_`, plus a digest."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")
+    if safe == name:
+        return name
+    return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def _references(live: Live, task_definition: str | None) -> dict[str, Any]:
@@ -174,6 +193,17 @@ def _references(live: Live, task_definition: str | None) -> dict[str, Any]:
         # The service-linked role is ECS's own; CreateService refuses it for awsvpc services.
         if _SERVICE_LINKED_ROLE in str(spec.get("role", "")):
             del spec["role"]
+    if live.id.kind is Kind.SCALABLE_TARGET:
+        # Application Auto Scaling's own role, used when a registration names none.
+        if _SERVICE_LINKED_ROLE in str(spec.get("RoleARN", "")):
+            del spec["RoleARN"]
+        spec["ScheduledActions"] = [
+            {
+                k: scalable_target.timestamp(v) if k in scalable_target.TIMESTAMPS else v
+                for k, v in action.items()
+            }
+            for action in spec.get("ScheduledActions") or []
+        ]
     provider = spec.get("autoScalingGroupProvider")
     if live.id.kind is Kind.CAPACITY_PROVIDER and isinstance(provider, dict):
         group = common.arn_tail(provider.get("autoScalingGroupArn"), "autoScalingGroupName/")
