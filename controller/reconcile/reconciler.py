@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from controller.apply import preflight
 from controller.apply.executor import apply_plan
+from controller.aws import taskdefs
 from controller.aws.errors import AwsError
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired
@@ -53,9 +54,21 @@ def reconcile(target: Target, request: Request) -> PassResult:
     else:
         subset = [desired.resources[rid] for rid in sorted(desired.closure(wanted))]
     options = plan_options(settings, prune=prune, load_ok=desired.load_ok)
+    in_use = target.memory.revisions_in_use if target.memory is not None else None
+    if in_use is not None and request.everything:
+        in_use.expire()  # a resync reads the whole account's revisions in use again, once
+    reads = taskdefs.RevisionReads.keeping(
+        settings.keep_revisions, in_use.known() if in_use is not None else ()
+    )
     try:
-        live = observe.read_live(target.aws, subset, owned_by=settings.instance if prune else None)
-        plan = planning.plan(target.aws, subset, live, options, revision=desired.revision)
+        live = observe.read_live(
+            target.aws, subset, owned_by=settings.instance if prune else None, revision_reads=reads
+        )
+        if in_use is not None:
+            in_use.note(live)
+        plan = planning.plan(
+            target.aws, subset, live, options, revision=desired.revision, revisions_in_use=in_use
+        )
         if request.mode is Mode.PLAN and not settings.skip_preflight:
             plan = _with_preflight_problems(target, plan)
     except AwsError as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from controller.aws.clients import Aws
+from controller.aws.in_use import RevisionsInUse
 from controller.core.kinds import ResourceId
 from controller.core.settings import Settings
 from controller.reconcile.desired import DesiredSet
@@ -26,10 +27,12 @@ ROLLOUT_POLL = 10.0
 class Memory:
     """What a long-running target remembers between passes (a one-shot command has none):
     which resources converged on which manifests, the drift alerts sent, the rollouts
-    being followed."""
+    being followed, and which task definition revisions the account's services use
+    (read once per resync, then kept up to date from what each pass reads)."""
 
     drift: DriftTracker = field(default_factory=DriftTracker)
     rollouts: RolloutTracker = field(default_factory=RolloutTracker)
+    revisions_in_use: RevisionsInUse = field(default_factory=RevisionsInUse)
     rollout_poll: float = ROLLOUT_POLL
 
     @classmethod
