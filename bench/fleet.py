@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from controller.aws.local import Sandbox
+from ecsync_local import Sandbox
 
 SERVICES_PER_CLUSTER = 250
 REPOSITORIES = 50

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ecsync_local as local
 from bench import fleet as fleets
 from bench import latency, rollout
 from bench.servers import CountingProxy, moto_process
-from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig
 from controller.cli.logs import configure
 from controller.reconcile.sync import SyncOptions, sync

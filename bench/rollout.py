@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import ecsync_local as local
 from bench import fleet as fleets
 from bench.servers import CountingProxy
 from controller.apply.executor import apply_plan
 from controller.apply.outcomes import Result
-from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 _MOTO = """
 import sys, time
-from controller.aws import local
+import ecsync_local as local
 server = local.start_local(port=0)
 print(server.endpoint_url, flush=True)
 sys.stdin.read()

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws, AwsConfig, RetryPolicy
 from tests.support import server
 from tests.support.counting import CallCounter

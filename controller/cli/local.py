@@ -9,51 +9,69 @@ State lives in memory: it is gone when the command stops.
 from __future__ import annotations
 
 import argparse
-import functools
+import importlib
 import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from contextlib import AbstractContextManager, contextmanager
 from types import FrameType
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from controller.aws.clients import DEFAULT_REGION, Aws, AwsConfig
+from controller.aws.clients import Aws, AwsConfig
 from controller.cli import options
 
 EXIT_OK = 0
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 """moto takes any credentials; these dummies keep the standard chain from looking further."""
 
+LOCAL_MODULE = "ecsync_local.hook"
+"""The embedded AWS, an optional part (`pip install 'ecsync[local]'` brings moto). It is
+imported by name and only here, when asked for: nothing in `controller` imports it or moto."""
+
+
+class LocalUnavailableError(Exception):
+    """The embedded AWS is not installed; the message says what to install."""
+
+
+class _Embedded(Protocol):
+    def __call__(
+        self, config: AwsConfig, port: int, *, placeholders_for: str | None
+    ) -> AbstractContextManager[tuple[Aws, str]]: ...
+
 
 @contextmanager
 def embedded(
-    config: AwsConfig, port: int, *, placeholders_for: str | None = None
+    config: AwsConfig, port: int, *, placeholders_for: str | None = None, asked_by: str = "--local"
 ) -> Iterator[tuple[Aws, str]]:
     """An `Aws` on a fresh embedded AWS with the sandbox seeded, and its endpoint; the server
     stops on exit. `config` gives the region (default us-east-1) and how to call it.
 
     With `placeholders_for` (an instance name, for `--local`), the ECR images preflight is
-    about to look up get placeholders in the repositories that instance owns.
+    about to look up get placeholders in the repositories that instance owns. Raises
+    `LocalUnavailableError` (naming `asked_by`) when the embedded AWS is not installed.
     """
+    start = _load(asked_by)
     for key, value in CREDENTIALS.items():
         os.environ.setdefault(key, value)
-    from controller.aws import local  # noqa: PLC0415 - moto takes seconds to import: only here
+    with start(config, port, placeholders_for=placeholders_for) as (aws, endpoint):
+        yield aws, endpoint
 
-    server = local.start_local(port)
+
+def _load(asked_by: str) -> _Embedded:
+    """The hook of the embedded AWS; moto takes seconds to import, so only when asked for."""
     try:
-        region = config.region or DEFAULT_REGION
-        aws = Aws(replace(config, region=region, endpoint_url=server.endpoint_url, profile=None))
-        local.seed_sandbox(aws)
-        if placeholders_for is not None:
-            aws.placeholder_images = functools.partial(
-                local.put_placeholder_images, aws, placeholders_for
-            )
-        yield aws, server.endpoint_url
-    finally:
-        server.stop()
+        hook = importlib.import_module(LOCAL_MODULE)
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] == "controller":
+            raise  # a bug, not a missing install
+        # ecsync_local itself, moto, or one of moto's own dependencies.
+        raise LocalUnavailableError(
+            f"{asked_by} needs the embedded AWS: pip install 'ecsync[local]'"
+        ) from error
+    start: _Embedded = hook.embedded
+    return start
 
 
 def serve(region: str | None, port: int, out: TextIO = sys.stdout) -> int:
@@ -65,7 +83,7 @@ def serve(region: str | None, port: int, out: TextIO = sys.stdout) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, handle)
-    with embedded(AwsConfig(region=region), port) as (aws, endpoint):
+    with embedded(AwsConfig(region=region), port, asked_by="ecsync local") as (aws, endpoint):
         print(instructions(endpoint, aws.region), file=out, flush=True)
         while not stop.wait(1.0):
             pass

@@ -125,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }[args.command]
     try:
         return handler(args)
+    except local.LocalUnavailableError as error:
+        print(f"ecsync: {error}", file=sys.stderr)
+        return commands.EXIT_ERROR
     except KeyboardInterrupt:
         return commands.EXIT_ERROR
 

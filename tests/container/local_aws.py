@@ -18,7 +18,7 @@ import sys
 import threading
 
 from controller.aws.clients import Aws, AwsConfig
-from controller.aws.local import seed_sandbox, start_local
+from ecsync_local import seed_sandbox, start_local
 
 
 def main() -> int:

@@ -13,7 +13,8 @@
 #  3. Builds the Dockerfile on that base (--network host: pip needs PyPI).
 #  4. Runs the image with host networking against ecsync's local moto on
 #     127.0.0.1 and checks that: `ecsync validate` works on manifests mounted
-#     read-only; the daemon (the image's default command) converges the sample
+#     read-only; the image holds no moto, and `ecsync local` says what to
+#     install and exits 1; the daemon (the image's default command) converges the sample
 #     manifests; the Docker health check turns healthy; the user is not root;
 #     `docker stop` ends it within 10 s with exit status 0.
 #
@@ -193,6 +194,16 @@ out=$(docker run --rm --network host -v "$manifests:/manifests:ro" "$image" vali
     || fail "ecsync validate inside the image: $out"
 grep -q ': valid$' <<<"$out" || fail "ecsync validate printed: $out"
 phase "validate on read-only manifests: $out"
+
+# The image carries no moto: the embedded AWS is the optional `local` extra.
+if docker run --rm --entrypoint /opt/ecsync/bin/python "$image" -c "import moto" >/dev/null 2>&1; then
+    fail "moto is importable in the image"
+fi
+status=0
+out=$(docker run --rm --network host "$image" local 2>&1) || status=$?
+[ "$status" -eq 1 ] || fail "ecsync local in the image exited $status, not 1: $out"
+grep -q "pip install 'ecsync\[local\]'" <<<"$out" || fail "ecsync local printed: $out"
+phase "no moto in the image; ecsync local says to install ecsync[local]"
 
 port=$(free_port)
 container="ecsync-ct-$$"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+import ecsync_local as local
 from controller import __version__
-from controller.aws import local
 from controller.aws.clients import Aws, AwsConfig
 from tests.support import cli
 

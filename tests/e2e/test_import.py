@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from controller.aws import local
+import ecsync_local as local
 from tests.support import cli, handmade
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from controller.aws import local
+import ecsync_local as local
 from controller.cli.status import fetch_status, render_status
 from tests.support.awsproxy import AwsProxy, Fault, FaultPlan, is_write
 from tests.support.daemon import Daemon, Event

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from controller.aws import local
+import ecsync_local as local
 from tests.support import cli
 from tests.support.daemon import Daemons
 

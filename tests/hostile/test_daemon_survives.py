@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from controller.aws import local
+import ecsync_local as local
 from controller.daemon.sources.gitcli import GitError, Runner
 from tests.hostile.corpus import CASES, Case
 from tests.hostile.gitserver import GitHttpServer

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from controller.aws import clusters, errors, local
+import ecsync_local as local
+from controller.aws import clusters, errors
 from controller.aws.clients import Aws
 from controller.aws.writers import WRITERS
 from controller.core.kinds import Kind, ResourceId

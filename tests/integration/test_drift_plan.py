@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws
 from controller.core.settings import defaults
 from controller.reconcile.sync import sync

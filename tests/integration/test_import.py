@@ -12,7 +12,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.core.settings import defaults

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.core.settings import defaults

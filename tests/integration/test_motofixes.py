@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws import motofixes
+from ecsync_local import fixes
 from tests.support import arrange
 
 
@@ -29,13 +29,13 @@ def describe(ecs: Any, name: str = "web") -> dict[str, Any]:
 
 def test_apply_fixes_is_idempotent() -> None:
     """A second apply_fixes() leaves the already patched methods as they are."""
-    motofixes.apply_fixes()
+    fixes.apply_fixes()
     patched = (
         EC2ContainerServiceResponse.create_service,
         EC2ContainerServiceBackend.create_cluster,
     )
 
-    motofixes.apply_fixes()
+    fixes.apply_fixes()
 
     assert (
         EC2ContainerServiceResponse.create_service,
@@ -46,7 +46,7 @@ def test_apply_fixes_is_idempotent() -> None:
 
 def test_every_fix_documents_the_aws_behaviour_it_restores() -> None:
     """Each fix has a docstring naming AWS."""
-    for fix in motofixes.FIXES:
+    for fix in fixes.FIXES:
         assert "AWS" in (fix.__doc__ or ""), fix
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws, AwsConfig
 from controller.core.settings import defaults
 from controller.reconcile.sync import SyncReport, sync

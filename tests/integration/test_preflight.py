@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import structlog
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws, AwsConfig
 from controller.core.settings import defaults
 from controller.reconcile.sync import SyncReport, sync

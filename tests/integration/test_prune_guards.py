@@ -10,7 +10,7 @@ from typing import Any
 
 from structlog.testing import capture_logs
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws
 from controller.core.settings import Settings, defaults
 from controller.daemon.loop import SOURCE, Controller

@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws
 from controller.aws.taskdef_cache import TaskDefinitionCache
 from controller.core.kinds import API_VERSION, Kind

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws, AwsConfig
 from tests.support import server
 
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 FRESH_PROCESS = """
 import json, os
 from dataclasses import asdict
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws, AwsConfig
 running = local.start_local()
 try:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from controller.aws import errors, local, services
+import ecsync_local as local
+from controller.aws import errors, services
 from controller.aws.clients import Aws
 from controller.aws.writers import WRITERS
 from controller.core.field_facts import SERVICE_REPLACE_FIELDS

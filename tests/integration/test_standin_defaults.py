@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from controller.aws import local
+import ecsync_local as local
 
 CONTAINER = {"name": "app", "image": "nginx:1.27", "memory": 128}
 FARGATE = {

@@ -11,7 +11,7 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from controller.aws import local
+import ecsync_local as local
 from tests.support import arrange
 from tests.unit.manifests import refusal_cases
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from controller.aws import local
+import ecsync_local as local
 from controller.core.resources import OWNER_TAG
 
 CLUSTER = "shop"

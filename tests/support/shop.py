@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from controller.aws import local
+import ecsync_local as local
 
 LIFECYCLE = {
     "rules": [

@@ -15,7 +15,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from controller.aws import local
+import ecsync_local as local
 from controller.aws.clients import Aws
 from controller.core.kinds import ResourceId
 from controller.core.settings import defaults

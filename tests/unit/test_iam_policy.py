@@ -10,9 +10,9 @@ A direct client method call (`aws.ecs.describe_services(...)`) counts too.
 Not scanned:
 - `controller/aws/calls.py`: the mechanism itself; it forwards its callers'
   arguments.
-- `controller/aws/local.py` and `controller/aws/motofixes/`: the embedded
-  moto of `--local` (its sandbox VPC, subnets and Auto Scaling group, and
-  patches to moto's classes). They never run against AWS.
+The embedded moto of `--local` (`ecsync_local/`: its sandbox VPC, subnets
+and Auto Scaling group, and patches to moto's classes) is outside
+`controller/`, so it is not scanned: it never runs against AWS.
 """
 
 from __future__ import annotations
@@ -39,14 +39,12 @@ NOT_SCANNED = {
     "controller/aws/calls.py": "the call mechanism; it forwards its callers' arguments",
     "controller/aws/batching.py": "forwards its callers' service and operation (FORWARDERS)",
     "controller/aws/creating.py": "forwards its callers' service and operation (FORWARDERS)",
-    "controller/aws/local.py": "the --local sandbox, on moto only",
-    "controller/aws/motofixes/": "patches to moto's classes, in process",
 }
 CALL_FUNCTIONS = frozenset({"call", "paginate", "create"})
 """Functions of `controller.aws.calls` whose 2nd and 3rd arguments are service and operation."""
 FORWARDERS = {"calls": CALL_FUNCTIONS, "batching": {"describe"}, "creating": {"create_owned"}}
 """Module -> its functions that take (aws, service, operation, ...) and send that call."""
-CLIENT_PROPERTIES = frozenset({"ecs", "ecr", "ec2", "autoscaling", "dynamodb"})
+CLIENT_PROPERTIES = frozenset({"ecs", "ecr"})
 """`Aws` properties that return boto3 clients."""
 IAM_PREFIX = {
     "ecs": "ecs",

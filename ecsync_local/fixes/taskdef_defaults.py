@@ -13,7 +13,7 @@ from typing import Any
 
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.patching import Method, patch
 
 HEALTH_CHECK_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3}
 """ECS API Reference, HealthCheck (interval 30, timeout 5, retries 3 by default)."""

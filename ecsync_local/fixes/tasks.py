@@ -9,7 +9,7 @@ from typing import Any
 from moto.ec2.models import ec2_backends
 from moto.ecs.models import EC2ContainerServiceBackend
 
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.patching import Method, patch
 
 
 @patch(EC2ContainerServiceBackend, "_calculate_task_resource_requirements")

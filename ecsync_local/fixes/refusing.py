@@ -19,8 +19,8 @@ from moto.core.exceptions import ServiceException
 from moto.ecr.responses import ECRResponse
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws.motofixes.patching import Fix, Method, patch
 from controller.manifests import refusals
+from ecsync_local.fixes.patching import Fix, Method, patch
 
 CLIENT, INVALID = "ClientException", "InvalidParameterException"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend
 
-from controller.aws.motofixes.cloudmap import namespace_arn
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.cloudmap import namespace_arn
+from ecsync_local.fixes.patching import Method, patch
 
 
 def _filling(original: Method) -> Method:

@@ -7,7 +7,7 @@ from typing import Any
 
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws.motofixes.patching import Fix, Method, patch
+from ecsync_local.fixes.patching import Fix, Method, patch
 
 _ECS_LOCK = threading.RLock()
 HANDLERS = (

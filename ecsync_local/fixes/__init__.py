@@ -8,7 +8,8 @@ restores one documented AWS behaviour at the narrowest level (a response
 handler or a backend method) and names it in its docstring. The modules
 split the fixes by concern; `apply_fixes()` applies them all, once per
 process, and is safe to call again. They only ever touch moto's classes,
-in this process, and nothing in the product imports them but `local`.
+in this process; only `ecsync_local.server` applies them, and the product
+never imports them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.kms.responses import KmsResponse
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
-from controller.aws.motofixes import (
+from ecsync_local.fixes import (
     cluster_defaults,
     clusters,
     paging,
@@ -32,8 +33,8 @@ from controller.aws.motofixes import (
     taskdef_defaults,
     tasks,
 )
-from controller.aws.motofixes.patching import Fix
-from controller.aws.motofixes.settling import settle_services
+from ecsync_local.fixes.patching import Fix
+from ecsync_local.fixes.settling import settle_services
 
 ECS, ECR = EC2ContainerServiceResponse, ECRResponse
 

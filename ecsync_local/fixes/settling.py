@@ -7,7 +7,7 @@ from typing import Any
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.moto_api import state_manager
 
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.patching import Method, patch
 
 
 @patch(EC2ContainerServiceBackend, "update_service")

@@ -9,7 +9,7 @@ from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.patching import Method, patch
 
 # CreateService members moto's handler never reads, split by where DescribeServices
 # reports them: on the service itself, or only on its PRIMARY deployment.

@@ -8,7 +8,7 @@ from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.utilities.utils import get_partition
 
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.patching import Method, patch
 
 AWS_MANAGED_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 

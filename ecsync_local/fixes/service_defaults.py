@@ -15,8 +15,8 @@ from typing import Any
 from botocore import xform_name
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from controller.aws.motofixes.cloudmap import namespace_arn
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.cloudmap import namespace_arn
+from ecsync_local.fixes.patching import Method, patch
 
 PLACEMENT_FIELDS = {"host": "instanceId", "memory": "MEMORY", "cpu": "CPU"}
 """ECS's spelling of placement strategy fields (ECS API Reference, PlacementStrategy.field;

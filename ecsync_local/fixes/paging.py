@@ -19,7 +19,7 @@ from moto.ecr import exceptions as ecr_exceptions
 from moto.ecr.responses import ECRResponse
 from moto.ecs import exceptions as ecs_exceptions
 
-from controller.aws.motofixes.patching import Fix, Method, patch
+from ecsync_local.fixes.patching import Fix, Method, patch
 
 
 class PagingRefused(ServiceException):

@@ -13,7 +13,7 @@ from moto.ecr.models import ECRBackend
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.kms.models import kms_backends
 
-from controller.aws.motofixes.patching import Method, patch
+from ecsync_local.fixes.patching import Method, patch
 
 ECR_MANAGED_KEY = "alias/aws/ecr"
 
