@@ -1,226 +1,204 @@
-"""`python -m bench`: every scenario against moto on 127.0.0.1, one table of ratios.
+"""`python -m bench`: ecsync's processes against the embedded AWS, one table of ratios.
 
-Each scenario measures side by side in the same run (ecsync against the
-minimum the AWS batch limits allow, or against another tool on the same
-fleet), because absolute times on shared machines are noise.
+Every number is measured from outside the product: the real `ecsync run`,
+`ecsync plan` and `ecsync apply` as processes, their CPU and memory from
+/proc, their calls from a counting proxy in front of the embedded AWS.
+
+Scenarios, each fleet in a Region of its own in one embedded AWS:
+- no-op: at each size, a cold `ecsync plan`, then `ecsync run` resyncing a
+  fleet in sync (calls against the minimum, CPU per pass, memory, writes);
+- throttled: the first sync of the largest fleet by `ecsync run` through
+  ECS's token buckets, against the time floor the buckets impose; then
+  one-service edits, from the file write to the first write call;
+- rollout: an image change to a small fleet by the daemon and by
+  `ecsync apply`, against fabfuel's ecs-deploy.
+The throttled scenario mostly waits on the buckets, so it runs beside the
+others. Exit status: 0 when the run completed, whatever it measured (missed
+targets are MISSED rows); 1 when the harness itself failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
-import subprocess
 import sys
 import tempfile
+import threading
 import time
-import urllib.request
+import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
-import ecsync_local as local
+from bench import builder, noop, rollout, throttled
 from bench import fleet as fleets
-from bench import latency, rollout
-from bench.servers import CountingProxy, moto_process
-from controller.aws.clients import Aws, AwsConfig
-from controller.cli.logs import configure
-from controller.reconcile.sync import SyncOptions, sync
+from bench.report import Missed, Report, Section
+from bench.servers import moto_process
 
-REGION = "us-east-1"
-
-
-@dataclass
-class Row:
-    scenario: str
-    metric: str
-    value: str
-    target: str
-    ok: bool | None = None
+LARGEST_REGION = "us-east-1"
+ROLLOUT_REGION = "eu-west-1"
+REGIONS = ("us-west-2", "eu-central-1", "ap-southeast-2", "ca-central-1", "sa-east-1")
+"""Regions of the smaller no-op fleets, one per size."""
+MINUTES_TARGET = 15
+T = TypeVar("T")
 
 
-@dataclass
-class Report:
-    rows: list[Row] = field(default_factory=list)
-
-    def add(
-        self, scenario: str, metric: str, value: str, target: str = "", ok: bool | None = None
-    ) -> None:
-        self.rows.append(Row(scenario, metric, value, target, ok))
-        mark = "" if ok is None else ("  ok" if ok else "  MISSED")
-        print(
-            f"  {scenario:<28} {metric:<44} {value:>14}  {target}{mark}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    def table(self) -> str:
-        lines = [
-            "| scenario | metric | measured | target | |",
-            "|---|---|---:|---|---|",
-        ]
-        for r in self.rows:
-            verdict = "" if r.ok is None else ("met" if r.ok else "**missed**")
-            lines.append(f"| {r.scenario} | {r.metric} | {r.value} | {r.target} | {verdict} |")
-        return "\n".join(lines)
+@dataclass(frozen=True)
+class Preset:
+    sizes: tuple[int, ...]
+    rollout: int
+    edits: int
+    passes: int
+    """No-op passes measured per size, after one to warm up."""
 
 
-def reset(endpoint: str) -> Aws:
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(request, timeout=30):
-        pass
-    return Aws(AwsConfig(REGION, endpoint))
-
-
-def build_fleet(endpoint: str, services: int, root: Path) -> tuple[fleets.Fleet, Aws]:
-    """A fresh moto with the sandbox and `services` services applied by ecsync itself."""
-    aws = reset(endpoint)
-    sandbox = local.seed_sandbox(aws)
-    shape = fleets.fleet(services)
-    fleets.write(shape, root, sandbox)
-    report = sync(aws, root, SyncOptions(), apply=True)
-    failed = [r for r in report.results if r.outcome.failed]
-    if failed or not report.loaded.ok:
-        raise RuntimeError(f"fleet of {services} did not converge: {failed[:3]}")
-    return shape, aws
-
-
-def minimum_resync_calls(shape: fleets.Fleet, active_revisions: int) -> dict[str, int]:
-    """The fewest calls that observe the whole fleet within AWS's batch limits.
-
-    Derived in docs/benchmarks.md."""
-    return {
-        "DescribeRepositories": math.ceil(shape.repositories / 100),
-        "GetLifecyclePolicy": shape.repositories,  # no batch form exists
-        "ListTagsForResource": shape.repositories,  # ECR tags: one repository per call
-        "DescribeClusters": math.ceil(shape.clusters / 100),
-        "DescribeServices": sum(math.ceil(n / 10) for n in shape.per_cluster),
-        "ListTaskDefinitions": max(1, math.ceil(active_revisions / 100)),
-    }
-
-
-def active_revisions(aws: Aws) -> int:
-    paginator = aws.ecs.get_paginator("list_task_definitions")
-    return sum(len(p["taskDefinitionArns"]) for p in paginator.paginate(status="ACTIVE"))
-
-
-def noop_resync(report: Report, endpoint: str, sizes: list[int], workdir: Path) -> None:
-    for n in sizes:
-        root = workdir / f"fleet-{n}"
-        started = time.perf_counter()
-        shape, aws = build_fleet(endpoint, n, root)
-        print(
-            f"bench: fleet of {n} services built in {time.perf_counter() - started:.0f} s",
-            file=sys.stderr,
-        )
-        minimum = minimum_resync_calls(shape, active_revisions(aws))
-        with CountingProxy(endpoint) as proxy:
-            measured = _run_noop_worker(proxy, root, resyncs=3)
-            outside = proxy.total() / measured["resyncs"]
-        calls = {op: count / measured["resyncs"] for op, count in measured["calls"].items()}
-        own = sum(calls.values())
-        print(
-            f"bench: calls per resync {dict(sorted(calls.items()))}; minimum {minimum}",
-            file=sys.stderr,
-        )
-        floor = sum(minimum.values())
-        label = f"no-op resync, {n} services"
-        report.add(label, "AWS calls per resync (ecsync's count)", f"{own:.0f}")
-        report.add(
-            label,
-            "AWS calls per resync (counting proxy)",
-            f"{outside:.0f}",
-            "= ecsync's count",
-            abs(outside - own) < 0.5,
-        )
-        report.add(label, "theoretical minimum", f"{floor}")
-        report.add(label, "calls / minimum", f"{own / floor:.3f}", "≤ 1.05", own / floor <= 1.05)
-        td_reads = calls.get("DescribeTaskDefinition", 0)
-        report.add(
-            label, "task definition reads (warm cache)", f"{td_reads:.0f}", "0", td_reads == 0
-        )
-        cpu = measured["cpu_seconds"]
-        report.add(
-            label,
-            "controller CPU seconds per resync",
-            f"{cpu:.3f}",
-            "≤ 0.5 at 1,000" if n == 1000 else "",
-            cpu <= 0.5 if n == 1000 else None,
-        )
-        report.add(label, "wall seconds per resync", f"{measured['wall_seconds']:.2f}")
-        peak = measured["peak_mib"]
-        report.add(
-            label,
-            "peak memory (MiB)",
-            f"{peak:.0f}",
-            "≤ 200 at 5,000" if n == 5000 else "",
-            peak <= 200 if n == 5000 else None,
-        )
-
-
-def _run_noop_worker(proxy: CountingProxy, root: Path, resyncs: int) -> dict:  # type: ignore[type-arg]
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.noop",
-            "--endpoint",
-            proxy.endpoint,
-            "--root",
-            str(root),
-            "--resyncs",
-            str(resyncs),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdin is not None
-    assert child.stdout is not None
-    if child.stdout.readline().strip() != "warm":
-        raise RuntimeError("the no-op worker failed before its first resync")
-    proxy.reset()
-    child.stdin.write("go\n")
-    child.stdin.flush()
-    result: dict = json.loads(child.stdout.readline())  # type: ignore[type-arg]
-    child.wait(timeout=60)
-    return result
+FULL = Preset(sizes=(1000, 5000, 10000), rollout=100, edits=10, passes=2)
+QUICK = Preset(sizes=(10, 30), rollout=2, edits=3, passes=2)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument(
-        "--sizes", default="100,1000,5000", help="fleet sizes of the no-op resync scenario"
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--quick", action="store_true", help="small sizes: the harness's own test")
     parser.add_argument(
-        "--rollout", type=int, default=100, help="services in the image rollout scenario"
+        "--sizes",
+        help="comma-separated fleet sizes; the largest is also the throttled one "
+        f"(default {','.join(map(str, FULL.sizes))})",
     )
-    parser.add_argument("--latency-samples", type=int, default=20)
-    parser.add_argument("--only", default="noop,rollout,latency,throttled")
+    parser.add_argument("--rollout", type=int, help="services in the rollout scenario")
+    parser.add_argument("--edits", type=int, help="one-service edits timed in the largest fleet")
+    parser.add_argument("--only", default="noop,throttled,rollout", help="scenarios to run")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     args = parser.parse_args(argv)
-    configure("json", "error", stream=sys.stderr)
-    # moto accepts any credentials; never let a benchmark reach a real account's.
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=REGION
-    )
-    only = set(args.only.split(","))
+    preset = QUICK if args.quick else FULL
+    sizes = sorted({int(s) for s in args.sizes.split(",")} if args.sizes else preset.sizes)
+    if len(sizes) > len(REGIONS) + 1:
+        parser.error(f"at most {len(REGIONS) + 1} sizes")
+    _isolate_credentials()
     report = Report()
-    scenarios: list[tuple[str, Callable[[Report, str, Path], None]]] = [
-        ("noop", lambda r, e, w: noop_resync(r, e, [int(s) for s in args.sizes.split(",")], w)),
-        ("rollout", lambda r, e, w: rollout.compare(r, e, w, args.rollout)),
-        ("latency", lambda r, e, w: latency.measure(r, e, w, args.latency_samples)),
-        ("throttled", lambda r, e, w: rollout.throttled(r, e, w, args.rollout)),
-    ]
+    started = time.monotonic()
     with moto_process() as endpoint, tempfile.TemporaryDirectory(prefix="ecsync-bench-") as tmp:
-        for name, run in scenarios:
-            if name in only:
-                run(report, endpoint, Path(tmp) / name)
+        run = Run(report, endpoint, Path(tmp), sizes)
+        run.go(
+            set(args.only.split(",")),
+            rollout_services=args.rollout or preset.rollout,
+            edits=args.edits or preset.edits,
+            passes=preset.passes,
+        )
+    minutes = (time.monotonic() - started) / 60
+    report.section("whole run").add(
+        "wall minutes", f"{minutes:.1f}", f"< {MINUTES_TARGET}", minutes < MINUTES_TARGET
+    )
     table = report.table()
     print(table)
     if args.markdown:
         args.markdown.write_text(table + "\n")
-    return 0 if all(r.ok is not False for r in report.rows) else 1
+    print(f"bench: {report.missed()} target(s) missed", file=sys.stderr)
+    return 1 if run.broken else 0
+
+
+def _isolate_credentials() -> None:
+    """The embedded AWS takes any credentials; never let a benchmark reach a real account."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=LARGEST_REGION
+    )
+
+
+class Run:
+    """One run: the scenarios in order, the throttled one on a thread of its own.
+
+    The sections are opened first, so the table lists them in this order
+    whichever scenario ends first.
+    """
+
+    def __init__(self, report: Report, endpoint: str, workdir: Path, sizes: list[int]) -> None:
+        self.report, self.endpoint, self.workdir, self.sizes = report, endpoint, workdir, sizes
+        self.largest = fleets.fleet(sizes[-1])
+        self.noop = {n: report.section(f"no-op fleet, {n} services") for n in sizes}
+        self.growth = report.section("no-op pass, CPU against fleet size")
+        n = self.largest.services
+        self.first_sync = report.section(f"first sync through ECS's buckets, {n} services")
+        self.edits = report.section(f"one-service edit, {n} services")
+        self.quiet = threading.Event()
+        """Set once nothing but the throttled daemon reads the largest fleet (edits may start)."""
+        self.broken = False
+
+    def go(self, only: set[str], *, rollout_services: int, edits: int, passes: int) -> None:
+        rollout_section = self.report.section(f"image rollout, {rollout_services} services")
+        network = None
+        if "noop" in only or "throttled" in only:
+            network = self._build(self.noop[self.largest.services], LARGEST_REGION, self.largest)
+        background = threading.Thread(target=self._throttled, args=(network, edits))
+        if network is not None and "throttled" in only:
+            background.start()
+        if "rollout" in only:
+            shape = fleets.fleet(rollout_services)
+            self._step(
+                rollout_section,
+                lambda: rollout.compare(
+                    rollout_section, self.endpoint, ROLLOUT_REGION, shape, self._root(shape)
+                ),
+            )
+        if "noop" in only:
+            self._noops(passes, largest_built=network is not None)
+        self.quiet.set()
+        if background.is_alive():
+            background.join()
+
+    def _throttled(self, network: fleets.Network, edits: int) -> None:
+        def run() -> None:
+            throttled.first_sync_then_edits(
+                self.first_sync, self.edits, self.endpoint, LARGEST_REGION, self.largest,
+                self._root(self.largest), network, edits=edits, quiet=self.quiet,
+            )  # fmt: skip
+
+        self._step(self.first_sync, run)
+
+    def _noops(self, passes: int, *, largest_built: bool) -> None:
+        measured = []
+        regions = (*REGIONS[: len(self.sizes) - 1], LARGEST_REGION)
+        for n, region in zip(self.sizes, regions, strict=True):
+            shape, section = fleets.fleet(n), self.noop[n]
+            if shape == self.largest:
+                if not largest_built:
+                    continue  # its build failed, and said so
+            elif self._build(section, region, shape) is None:
+                continue
+            root = self._root(shape)
+            measure = partial(noop.measure, section, self.endpoint, region, shape, root)
+            result = self._step(section, partial(measure, passes=passes))
+            if result is not None:
+                measured.append(result)
+        noop.growth(self.growth, measured)
+
+    def _root(self, shape: fleets.Fleet) -> Path:
+        return self.workdir / f"fleet-{shape.services}"
+
+    def _build(self, section: Section, region: str, shape: fleets.Fleet) -> fleets.Network | None:
+        def build() -> fleets.Network:
+            started = time.monotonic()
+            network = builder.build(self.endpoint, region, shape, self._root(shape))
+            section.note(f"fleet of {shape.services} built in {time.monotonic() - started:.0f} s")
+            return network
+
+        return self._step(section, build)
+
+    def _step(self, section: Section, step: Callable[[], T]) -> T | None:
+        """`step`'s result; a product shortfall becomes a MISSED row, a harness error marks
+        the run broken (exit 1); either way the run goes on."""
+        try:
+            return step()
+        except (Missed, TimeoutError) as error:
+            section.missed(error)
+        except Exception as error:  # reported, and the run exits 1
+            traceback.print_exc()
+            section.add("completed", f"harness error: {error}", "yes", False)
+            self.broken = True
+        return None
