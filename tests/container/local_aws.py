@@ -4,8 +4,9 @@ Run from the repository root with the project's venv:
 
     .venv/bin/python -m tests.container.local_aws
 
-This is `ecsync --local`'s own moto (with ecsync's moto fixes, which live in
-the server's process) and the seeded sandbox that the sample manifests name.
+This is `ecsync --local`'s own moto (the optional `ecsync_local` package, with
+ecsync's moto fixes, which live in the server's process) and the seeded sandbox
+that the sample manifests name.
 It listens on a free port of 127.0.0.1, prints the endpoint as one line on
 stdout, and serves until SIGTERM or SIGINT.
 """
