@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from controller.aws import (
+    autoscaling,
     clusters,
     kms,
     loggroups,
@@ -28,6 +29,7 @@ from controller.aws import (
     services,
     taskdefs,
 )
+from controller.core import scaling
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Desired, Live
 from controller.diff import pointer
@@ -45,6 +47,8 @@ FOLDERS = {
     "task-definition": Kind.TASK_DEFINITION,
     "capacity-provider": Kind.CAPACITY_PROVIDER,
     "repository": Kind.REPOSITORY,
+    "scalable-target": Kind.SCALABLE_TARGET,
+    "scaling-policy": Kind.SCALING_POLICY,
     "log-group": Kind.LOG_GROUP,
 }
 """Case folder -> the kind of the manifests it holds."""
@@ -175,6 +179,11 @@ def owned(kind: Kind, answer: Any) -> Any:
     """A copy of the AWS answer carrying ecsync's ownership tag, in that API's tag shape:
     the state after ecsync applied the manifest (the answer's other tags are kept)."""
     answer = copy.deepcopy(answer)
+    if kind is Kind.SCALING_POLICY:  # no tags: a policy is owned through its target
+        return answer
+    if kind is Kind.SCALABLE_TARGET:  # Application Auto Scaling tags are a mapping
+        answer["tags"] = {**(answer.get("tags") or {}), OWNER_TAG: INSTANCE}
+        return answer
     if kind is Kind.REPOSITORY:
         answer["tags"] = [*answer.get("tags", []), {"Key": OWNER_TAG, "Value": INSTANCE}]
     elif kind is Kind.LOG_GROUP:  # CloudWatch Logs tags are a mapping
@@ -204,6 +213,12 @@ def parse_live(kind: Kind, name: str, answer: Any) -> Live:
         )
     if kind is Kind.LOG_GROUP:
         return loggroups.parse_log_group(answer["logGroup"], answer.get("tags"))
+    if kind is Kind.SCALABLE_TARGET:
+        return autoscaling.parse_scalable_target(
+            answer["target"], answer.get("tags"), answer.get("scheduledActions")
+        )
+    if kind is Kind.SCALING_POLICY:
+        return autoscaling.parse_scaling_policy(answer)
     raise CaseError(f"no live parser for {kind}")
 
 
@@ -217,6 +232,11 @@ def live_state(
     if parsed.id != main.id:
         raise CaseError(f"{case.path}: the live answer is {parsed.id}, the manifest {main.id}")
     live: dict[ResourceId, Live] = {parsed.id: parsed}
+    if case.kind is Kind.SCALING_POLICY:  # its scalable target exists, owned by ecsync
+        target = scaling.target_id(scaling.split_policy(main.id.name)[0])
+        arn = "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0"
+        owner = Live(target, arn, {"tags": {OWNER_TAG: INSTANCE}}, owner=INSTANCE)
+        live = {parsed.id: autoscaling.with_target(parsed, owner), target: owner}
     if case.kind is Kind.SERVICE:
         name = cluster_name(main.spec.get("cluster"))
         arn = f"arn:aws:ecs:us-east-1:123456789012:cluster/{name}"
