@@ -19,10 +19,10 @@ import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
 from controller.core.kinds import Kind, ResourceId
-from controller.reconcile.health import Health
 from controller.daemon.http import MAX_BODY, HttpServer, parse_listen, verify_signature
 from controller.daemon.metrics import Metrics
 from controller.daemon.status import StatusBoard, SyncState
+from controller.reconcile.health import Health
 
 SECRET = b"It's a Secret to Everybody"
 PUSH = json.dumps({"ref": "refs/heads/main", "after": "4f2c1e9"}).encode()
@@ -98,6 +98,7 @@ def make_server(probe: Probe, **overrides: object) -> Served:
 
 @pytest.fixture
 def served() -> Iterator[Served]:
+    """A running server with the usual options, on a free port; stopped at the end."""
     running = make_server(Probe())
     yield running
     running.server.stop()
@@ -105,6 +106,7 @@ def served() -> Iterator[Served]:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Served]]:
+    """Starts servers with the given options overridden; all are stopped at the end."""
     started: list[Served] = []
 
     def start(**overrides: object) -> Served:

@@ -64,6 +64,7 @@ spec:
 
 @pytest.fixture
 def shop(ecs: Any, ecr: Any, sandbox: local.Sandbox) -> handmade.Shop:
+    """The shop built by hand with plain boto3, as a team without ecsync built it."""
     return handmade.build(ecs, ecr, sandbox)
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from controller.cli.status import StatusUnavailable, fetch_status, render_status
 from controller.core.kinds import Kind, ResourceId
-from controller.reconcile.health import Health
 from controller.daemon.http import HttpServer
 from controller.daemon.metrics import Metrics
 from controller.daemon.status import StatusBoard, SyncState
+from controller.reconcile.health import Health
 
 SAMPLE: dict[str, Any] = {
     "source": "https://git.example.com/ops/manifests.git",
@@ -121,6 +121,7 @@ def test_render_tolerates_missing_fields() -> None:
 
 @pytest.fixture
 def daemon() -> Iterator[tuple[HttpServer, StatusBoard]]:
+    """A daemon's HTTP server on a free port, and the status board it serves."""
     board = StatusBoard()
     server = HttpServer(
         "127.0.0.1:0", board=board, metrics=Metrics(), alive=lambda: True, ready=lambda: True

@@ -37,6 +37,8 @@ spec: {cluster: shop, desiredCount: 1}
 
 
 class FakeClock:
+    """A clock that stands still until a test moves it."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 
@@ -65,6 +67,7 @@ class FakePass:
 
 @pytest.fixture
 def fake_pass(monkeypatch: pytest.MonkeyPatch) -> FakePass:
+    """The fake pass, in place of the loop's reconcile."""
     fake = FakePass()
     monkeypatch.setattr(loop, "reconcile", fake)
     return fake
@@ -72,11 +75,14 @@ def fake_pass(monkeypatch: pytest.MonkeyPatch) -> FakePass:
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """The queue's clock, moved by hand."""
     return FakeClock()
 
 
 @pytest.fixture
 def controller(tmp_path: Path, clock: FakeClock) -> loop.Controller:
+    """A loop on a fixed folder of manifests (its AWS endpoint a closed port), with a queue
+    on `clock`: backoff from 1 s, doubling up to 8 s."""
     (tmp_path / "shop.yaml").write_text(MANIFESTS)
     aws = Aws(AwsConfig("us-east-1", "http://127.0.0.1:9"))
     made = loop.Controller(
