@@ -6,8 +6,8 @@ import json
 import threading
 
 from controller.core.kinds import Kind, ResourceId
-from controller.reconcile.health import Health
 from controller.daemon.status import StatusBoard, SyncState
+from controller.reconcile.health import Health
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")
 API = ResourceId(Kind.SERVICE, "api", "prod")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from controller.core.kinds import Kind, ResourceId
-from controller.reconcile.drift import DriftPolicy, DriftTracker, signature
 from controller.diff.compare import FieldChange
+from controller.reconcile.drift import DriftPolicy, DriftTracker, signature
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")
 
