@@ -22,6 +22,7 @@ from moto.kms.responses import KmsResponse
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
 from ecsync_local.fixes import (
+    autoscaling,
     cluster_defaults,
     clusters,
     paging,
@@ -113,6 +114,7 @@ FIXES: tuple[Fix, ...] = (
         ecr_exceptions.InvalidParameterException,
     ),
     paging.limit(ECR, "describe_images", "imageIds", 100, ecr_exceptions.InvalidParameterException),
+    *autoscaling.FIXES,
     # After the handler fixes, so that a refused request reaches none of them.
     *refusing.FIXES,
     # Last, so that the lock is taken outside every other fix of these handlers.
