@@ -84,6 +84,7 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
     cross_errors, cross_warnings = references.check(entries)
     cross_warnings += plaintext.check(entries)
+    cross_warnings += scaled.check(entries)
     hook_errors, hook_warnings = hooks.check(entries)
     cross_errors += hook_errors
     cross_warnings += hook_warnings

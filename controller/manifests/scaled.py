@@ -11,11 +11,13 @@ no `ecsync/ignore` annotation needed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from controller.core import scaling
-from controller.core.kinds import Kind
+from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired
+from controller.manifests.errors import ManifestError
+from controller.manifests.references import Entry
 
 
 def mark_scaled_services(resources: Iterable[Desired]) -> list[Desired]:
@@ -35,3 +37,33 @@ def _marked(d: Desired, targets: dict[str, str]) -> Desired:
     if target is None:
         return d
     return dataclasses.replace(d, annotations=dataclasses.replace(d.annotations, scaled_by=target))
+
+
+def check(entries: Sequence[Entry]) -> list[ManifestError]:
+    """Warnings: a ScalableTarget whose service, or a ScalingPolicy whose scalable target,
+    is not in the manifests (it must then exist in AWS already: Application Auto Scaling
+    refuses a target for a service that does not exist, and a policy without its target)."""
+    ids = {entry.id for entry in entries}
+    warnings = []
+    for entry in entries:
+        if entry.id.kind is Kind.SCALABLE_TARGET:
+            service = scaling.service_of(entry.id.name)
+            if service not in ids:
+                message = (
+                    f"service '{service.name}' of cluster '{service.cluster}' is not in the "
+                    "manifests; it must already exist in AWS"
+                )
+                warnings.append(entry.error(("metadata", "name"), message))
+        elif entry.id.kind is Kind.SCALING_POLICY:
+            target = _target(entry.id)
+            if target not in ids:
+                message = (
+                    f"no ScalableTarget '{target.name}' in the manifests; that scalable target "
+                    "must already be registered in AWS"
+                )
+                warnings.append(entry.error(("metadata", "name"), message))
+    return warnings
+
+
+def _target(policy: ResourceId) -> ResourceId:
+    return scaling.target_id(scaling.split_policy(policy.name)[0])
