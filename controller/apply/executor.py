@@ -20,6 +20,7 @@ from controller.aws.errors import AwsError
 from controller.aws.tasks import TaskWait
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
+from controller.plan import schedules
 from controller.plan.actions import REMOVALS, Action, ActionType, Plan
 
 log = structlog.get_logger()
@@ -67,7 +68,7 @@ def apply_plan(
         if refused is not None:
             results[index] = refused
             return None
-        spec = _with_resolved_task_definition(action, resolved)
+        spec = _with_resolved_task_definition(action, resolved, arns)
         if action.type is ActionType.RUN:
             cluster_arn = arns.get(ResourceId(Kind.CLUSTER, action.id.cluster), "")
             return pool.submit(
@@ -201,8 +202,18 @@ def _blocked(action: Action, blocker: ResourceId, revision: str | None) -> Resul
     return Result(action.id, Outcome.BLOCKED, message, retryable=True)
 
 
-def _with_resolved_task_definition(action: Action, resolved: dict[str, str]) -> dict[str, Any]:
-    """Services name a family; ECS must be given the revision registered for it."""
+def _with_resolved_task_definition(
+    action: Action, resolved: dict[str, str], clusters: Mapping[ResourceId, str]
+) -> dict[str, Any]:
+    """Services and schedules name a family; ECS must be given the revision registered for
+    it. A schedule's cluster written by name is given as its ARN (EventBridge Scheduler
+    takes ARNs)."""
+    if action.id.kind is Kind.SCHEDULE:
+        spec = schedules.with_cluster_arn(
+            action.spec, {rid.name: arn for rid, arn in clusters.items()}
+        )
+        family = schedules.family(spec, frozenset(resolved))
+        return schedules.with_task_definition(spec, resolved[family]) if family else spec
     family = action.spec.get("taskDefinition")
     if action.id.kind in (Kind.SERVICE, Kind.TASK) and family in resolved:
         return {**action.spec, "taskDefinition": resolved[family]}

@@ -12,6 +12,12 @@ long-running daemon reads the whole account once, not on every pass:
   `expire` (the daemon expires it on each resync), and only the services not
   noted since then are described.
 
+Schedules count as well: a revision a schedule runs (EventBridge Scheduler,
+`Target.EcsParameters.TaskDefinitionArn`) is in use. The schedules a pass
+reads are noted; every ECS-task schedule of the account is read on the
+first `read` after `expire` (ListSchedules, then GetSchedule for those whose
+target is an ECS cluster).
+
 A service created or changed outside ecsync since the last `expire` is not
 seen until the next one. At worst, between resyncs, such a service runs a
 revision ecsync deregistered: its tasks keep running and it can still scale,
@@ -25,7 +31,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from controller.aws import clusters, services
+from controller.aws import clusters, schedules, services
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
 
@@ -41,6 +47,9 @@ class RevisionsInUse:
 
     def __init__(self) -> None:
         self._by_service: dict[_Key, frozenset[str]] = {}
+        self._by_schedule: dict[str, str] = {}
+        """`<group>/<name>` -> the task definition a schedule runs (those that run ECS
+        tasks): a revision a schedule runs is in use too."""
         self._fresh: set[_Key] = set()
         """Services noted or read since the last `expire`."""
         self._listed = False
@@ -52,6 +61,10 @@ class RevisionsInUse:
         are ignored. Costs no call."""
         with self._lock:
             for rid, item in live.items():
+                if rid.kind is Kind.SCHEDULE:
+                    used = schedules.task_definition_of(item.spec)
+                    if used is not None:
+                        self._by_schedule[f"{schedules.group_of(item.spec)}/{rid.name}"] = used
                 if rid.kind is Kind.SERVICE:
                     key = (rid.cluster, rid.name)
                     self._by_service[key] = services.task_definitions_of(item.status)
@@ -61,7 +74,7 @@ class RevisionsInUse:
         """What is known to be in use so far, without reading anything (for
         `taskdefs.RevisionReads`: a revision in use needs no describe for cleanup)."""
         with self._lock:
-            return frozenset().union(*self._by_service.values())
+            return frozenset().union(*self._by_service.values(), self._by_schedule.values())
 
     def expire(self) -> None:
         """Make the next `read` list the account again (services noted after this call
@@ -106,4 +119,5 @@ class RevisionsInUse:
                 by_service[key] = services.task_definitions_of(service)
                 self._fresh.add(key)
         self._by_service = by_service
+        self._by_schedule = schedules.task_definitions_in_use(aws)
         self._listed = True

@@ -9,6 +9,7 @@ from controller.aws import (
     clusters,
     loggroups,
     repositories,
+    schedules,
     services,
     taskdefs,
 )
@@ -46,6 +47,7 @@ WRITERS: dict[Kind, Writer] = {
     Kind.TASK_DEFINITION: taskdefs.TaskDefinitionWriter(),
     Kind.SERVICE: services.ServiceWriter(),
     Kind.LOG_GROUP: loggroups.LogGroupWriter(),
+    Kind.SCHEDULE: schedules.ScheduleWriter(),
     Kind.SCALABLE_TARGET: autoscaling_writers.ScalableTargetWriter(),
     Kind.SCALING_POLICY: autoscaling_writers.ScalingPolicyWriter(),
 }

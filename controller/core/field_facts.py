@@ -44,5 +44,10 @@ SERVICE_UPDATE_FIELDS = frozenset(
 )
 """Service fields UpdateService changes in place."""
 
-REPLACE_FIELDS: dict[Kind, frozenset[str]] = {Kind.SERVICE: SERVICE_REPLACE_FIELDS}
+REPLACE_FIELDS: dict[Kind, frozenset[str]] = {
+    Kind.SERVICE: SERVICE_REPLACE_FIELDS,
+    # A schedule cannot move between groups: UpdateSchedule finds it by name in the group
+    # it is given (EventBridge Scheduler API Reference, UpdateSchedule.GroupName).
+    Kind.SCHEDULE: frozenset({"GroupName"}),
+}
 """Top-level fields, by kind, that ECS cannot change in place: the resource is replaced."""

@@ -70,6 +70,8 @@ def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestE
         elif entry.id.kind.cluster_scoped:
             _task_definition(entry, by_kind[Kind.TASK_DEFINITION], errors)
             _placement(entry, by_kind[Kind.CLUSTER], errors, warnings)
+        elif entry.id.kind is Kind.SCHEDULE:
+            _schedule(entry, by_kind[Kind.TASK_DEFINITION], by_kind[Kind.CLUSTER], errors, warnings)
     return errors, warnings
 
 
@@ -185,3 +187,42 @@ def _placement(
             errors.append(
                 entry.error(("spec", "capacityProviderStrategy", i, "capacityProvider"), message)
             )
+
+
+def _schedule(
+    entry: Entry,
+    families: Mapping[str, Entry],
+    clusters: Mapping[str, Entry],
+    errors: list[ManifestError],
+    warnings: list[ManifestError],
+) -> None:
+    """A Schedule's ECS target: EventBridge Scheduler takes ARNs, so a name in `Target.Arn`
+    must be a cluster and a name in `TaskDefinitionArn` a family of the manifests."""
+    target = entry.spec.get("Target")
+    if not isinstance(target, dict):
+        return
+    arn, ecs = target.get("Arn"), target.get("EcsParameters")
+    if isinstance(arn, str) and arn and not arn.startswith("arn:"):
+        path = ("spec", "Target", "Arn")
+        if not isinstance(ecs, dict):
+            message = (
+                f"'{clip(arn)}' is not an ARN; a name here is an ECS cluster's, for a "
+                "schedule that runs tasks (add Target.EcsParameters), else give the target's ARN"
+            )
+            errors.append(entry.error(path, message))
+        elif arn not in clusters:
+            message = (
+                f"cluster '{clip(arn)}' is not in the manifests{did_you_mean(arn, clusters)}; "
+                "it must already exist in AWS (checked at plan time)"
+            )
+            warnings.append(entry.error(path, message))
+    reference = ecs.get("TaskDefinitionArn") if isinstance(ecs, dict) else None
+    if not isinstance(reference, str) or reference.startswith("arn:") or reference in families:
+        return
+    suggestion = did_you_mean(reference, families)
+    message = (
+        f"no TaskDefinition '{clip(reference)}' in the manifests{suggestion}; "
+        "name a family of the manifests, or give the task definition's ARN (EventBridge "
+        "Scheduler takes ARNs)"
+    )
+    errors.append(entry.error(("spec", "Target", "EcsParameters", "TaskDefinitionArn"), message))

@@ -30,7 +30,7 @@ from controller.diff.normalise import COMPUTED, NAMESPACE_REFERENCES, normalise
 from controller.diff.normalise.common import arns_as_names, concrete_paths, user_tags
 from controller.diff.normalise.repository import KMS_KEY
 from controller.diff.normalise.task_definition import content_hash
-from controller.plan import ordering, prune, references, tasks
+from controller.plan import ordering, prune, references, schedules, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
 
 IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
@@ -257,7 +257,14 @@ def _adopting(d: Desired, options: PlanOptions) -> bool:
 def _resolve_task_definition(
     d: Desired, resolved: dict[str, str], families: set[str]
 ) -> dict[str, Any]:
-    """Services name a family from the manifests; compare against the revision to run."""
+    """Services and schedules name a family from the manifests; compare against the
+    revision to run."""
+    if d.id.kind is Kind.SCHEDULE:
+        family = schedules.family(d.spec, families)
+        if family is None:
+            return d.spec
+        pending = resolved.get(family, f"{family}:{PENDING_REVISION}")
+        return schedules.with_task_definition(d.spec, pending)
     family = d.spec.get("taskDefinition")
     if d.id.kind is not Kind.SERVICE or family not in families:
         return d.spec

@@ -8,6 +8,7 @@ from typing import Any
 from controller.core import scaling
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
+from controller.plan import schedules
 from controller.plan.actions import Problem
 
 _BUILT_IN_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
@@ -39,6 +40,13 @@ def dependencies(d: Desired, families: set[str]) -> tuple[ResourceId, ...]:
         deps.append(scaling.target_id(scaling.split_policy(d.id.name)[0]))
     if d.id.kind is Kind.TASK_DEFINITION:
         deps.extend(ResourceId(Kind.LOG_GROUP, group) for group in log_groups(d.spec))
+    if d.id.kind is Kind.SCHEDULE:
+        cluster = schedules.cluster_name(d.spec)
+        if cluster is not None:
+            deps.append(ResourceId(Kind.CLUSTER, cluster))
+        family = schedules.family(d.spec, families)
+        if family is not None:
+            deps.append(ResourceId(Kind.TASK_DEFINITION, family))
     return tuple(deps)
 
 
@@ -64,7 +72,9 @@ def referenced(desired: Sequence[Desired]) -> set[ResourceId]:
     for d in desired:
         found.update(dependencies(d, families))
         family = d.spec.get("taskDefinition")
-        if d.id.kind in (Kind.SERVICE, Kind.TASK) and isinstance(family, str):
+        if d.id.kind is Kind.SCHEDULE:
+            family = schedules.task_definition(d.spec)
+        if d.id.kind in (Kind.SERVICE, Kind.TASK, Kind.SCHEDULE) and isinstance(family, str):
             found.add(ResourceId(Kind.TASK_DEFINITION, family.rsplit("/", 1)[-1].split(":")[0]))
     return found
 
@@ -83,6 +93,8 @@ def missing(
             f"scalable target {target.name!r} is not registered and no ScalableTarget manifest "
             f"registers it; add a ScalableTarget named {target.name!r}, or fix metadata.name",
         )
+    if d.id.kind is Kind.SCHEDULE:
+        return _missing_schedule_cluster(d, desired_ids, live)
     if d.id.kind not in (Kind.SERVICE, Kind.TASK):
         return None
     cluster = ResourceId(Kind.CLUSTER, cluster_name(d.spec.get("cluster")))
@@ -92,4 +104,21 @@ def missing(
         d.id,
         f"cluster {cluster.name!r} does not exist and no Cluster manifest creates it; "
         "add a Cluster manifest or fix spec.cluster",
+    )
+
+
+def _missing_schedule_cluster(
+    d: Desired, desired_ids: set[ResourceId], live: Mapping[ResourceId, Live]
+) -> Problem | None:
+    """A schedule's `Target.Arn` written as a cluster name must resolve to a cluster: one of
+    the manifests or one AWS has (an ARN is taken as it is)."""
+    name = schedules.cluster_name(d.spec)
+    arn = (d.spec.get("Target") or {}).get("Arn")
+    cluster = ResourceId(Kind.CLUSTER, name or "")
+    if name is None or schedules.is_arn(arn) or cluster in live or cluster in desired_ids:
+        return None
+    return Problem(
+        d.id,
+        f"cluster {name!r} (Target.Arn) does not exist and no Cluster manifest creates it; "
+        "add a Cluster manifest, or write Target.Arn as the target's ARN",
     )

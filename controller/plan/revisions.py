@@ -7,6 +7,7 @@ are deregistered. Never deregistered:
 - revisions anyone else registered (no ownership tag of this instance);
 - the revision services are to run (the resolved one);
 - a revision a desired Service or Task pins (`family:N` or an ARN);
+- a revision a desired Schedule pins, or any schedule of the account runs;
 - a revision any service uses, as its task definition or a deployment's.
 
 Pure. Which revisions services use is the one fact only AWS knows, and
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
-from controller.plan import ordering
+from controller.plan import ordering, schedules
 from controller.plan.actions import Action, ActionType, Plan
 
 if TYPE_CHECKING:
@@ -95,9 +96,15 @@ def _used(name: str, used: Collection[str]) -> bool:
 
 
 def _pinned(desired: Sequence[Desired]) -> set[str]:
-    """Revisions desired services and tasks name explicitly (`family:N` or an ARN)."""
+    """Revisions desired services, tasks and schedules name explicitly (`family:N` or an
+    ARN)."""
     pins: set[str] = set()
     for d in desired:
+        if d.id.kind is Kind.SCHEDULE:
+            pin = schedules.pinned(d.spec)
+            if pin is not None:
+                pins.add(pin)
+            continue
         value = d.spec.get("taskDefinition")
         if d.id.kind in (Kind.SERVICE, Kind.TASK) and isinstance(value, str):
             pin = reference(value)

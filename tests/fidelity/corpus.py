@@ -26,6 +26,7 @@ from controller.aws import (
     loggroups,
     namespaces,
     repositories,
+    schedules,
     services,
     taskdefs,
 )
@@ -34,6 +35,7 @@ from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Desired, Live
 from controller.diff import pointer
 from controller.manifests.loader import load
+from controller.plan import schedules as plan_schedules
 from controller.plan.references import cluster_name
 from controller.reconcile import observe
 
@@ -50,6 +52,7 @@ FOLDERS = {
     "scalable-target": Kind.SCALABLE_TARGET,
     "scaling-policy": Kind.SCALING_POLICY,
     "log-group": Kind.LOG_GROUP,
+    "schedule": Kind.SCHEDULE,
 }
 """Case folder -> the kind of the manifests it holds."""
 
@@ -188,6 +191,10 @@ def owned(kind: Kind, answer: Any) -> Any:
         answer["tags"] = [*answer.get("tags", []), {"Key": OWNER_TAG, "Value": INSTANCE}]
     elif kind is Kind.LOG_GROUP:  # CloudWatch Logs tags are a mapping
         answer["tags"] = {**(answer.get("tags") or {}), OWNER_TAG: INSTANCE}
+    elif kind is Kind.SCHEDULE:  # no tags: ownership is a marker in the description
+        answer["Description"] = schedules.with_marker(
+            answer.get("Description"), {OWNER_TAG: INSTANCE}
+        )
     else:  # DescribeTaskDefinition's tags sit beside `taskDefinition`, the others' inside
         answer["tags"] = [*answer.get("tags", []), {"key": OWNER_TAG, "value": INSTANCE}]
     return answer
@@ -213,6 +220,8 @@ def parse_live(kind: Kind, name: str, answer: Any) -> Live:
         )
     if kind is Kind.LOG_GROUP:
         return loggroups.parse_log_group(answer["logGroup"], answer.get("tags"))
+    if kind is Kind.SCHEDULE:
+        return schedules.parse_schedule(answer)
     if kind is Kind.SCALABLE_TARGET:
         return autoscaling.parse_scalable_target(
             answer["target"], answer.get("tags"), answer.get("scheduledActions")
@@ -237,8 +246,10 @@ def live_state(
         arn = "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0"
         owner = Live(target, arn, {"tags": {OWNER_TAG: INSTANCE}}, owner=INSTANCE)
         live = {parsed.id: autoscaling.with_target(parsed, owner), target: owner}
-    if case.kind is Kind.SERVICE:
+    if case.kind in (Kind.SERVICE, Kind.SCHEDULE):
         name = cluster_name(main.spec.get("cluster"))
+        if case.kind is Kind.SCHEDULE:
+            name = plan_schedules.cluster_name(main.spec) or name
         arn = f"arn:aws:ecs:us-east-1:123456789012:cluster/{name}"
         live.setdefault(
             ResourceId(Kind.CLUSTER, name), Live(ResourceId(Kind.CLUSTER, name), arn, {})

@@ -24,3 +24,9 @@ def ecr(boto_client: Callable[[str], Any]) -> Any:
 def logs(boto_client: Callable[[str], Any]) -> Any:
     """A plain CloudWatch Logs client, for arranging state and making drift by hand."""
     return boto_client("logs")
+
+
+@pytest.fixture
+def scheduler(boto_client: Callable[[str], Any]) -> Any:
+    """A plain EventBridge Scheduler client, for arranging state and making drift by hand."""
+    return boto_client("scheduler")

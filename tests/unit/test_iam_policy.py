@@ -55,6 +55,7 @@ IAM_PREFIX = {
     "servicediscovery": "servicediscovery",
     "kms": "kms",
     "logs": "logs",
+    "scheduler": "scheduler",
     "application-autoscaling": "application-autoscaling",
 }
 """boto3 service name -> IAM service prefix (a new service is a deliberate addition here)."""
@@ -68,6 +69,10 @@ IMPLIED = {
     # CreateLogGroup.tags: "you must have either the logs:TagResource or logs:TagLogGroup
     # permission" (CloudWatch Logs API Reference).
     "logs:CreateLogGroup": {"logs:TagResource"},
+    # A schedule's Target.RoleArn is passed to EventBridge Scheduler (Scheduler User Guide,
+    # "Set up the execution role": iam:PassRole on the role).
+    "scheduler:CreateSchedule": {"iam:PassRole"},
+    "scheduler:UpdateSchedule": {"iam:PassRole"},
     "application-autoscaling:RegisterScalableTarget": {
         "application-autoscaling:TagResource",
         "iam:CreateServiceLinkedRole",
@@ -320,7 +325,9 @@ def test_every_aws_call_in_the_code_is_understood() -> None:
 def test_the_policy_grants_exactly_what_the_code_calls() -> None:
     """Every action the code needs is granted, and nothing else is."""
     granted = granted_actions(json.loads(POLICY.read_text()))
-    assert len(granted) == len(set(granted)), "an action is granted twice"
+    # iam:PassRole comes once per service it passes roles to (its condition differs).
+    once = [action for action in granted if action != "iam:PassRole"]
+    assert len(once) == len(set(once)), "an action is granted twice"
     needed = needed_actions()
     assert sorted(needed - set(granted)) == [], "missing from the policy"
     assert sorted(set(granted) - needed) == [], "granted, but the code never calls it"
@@ -343,15 +350,17 @@ def test_no_wildcard_actions() -> None:
         assert "*" not in action, action
 
 
-def test_pass_role_only_to_ecs_tasks() -> None:
-    """iam:PassRole is granted only for roles passed to ECS tasks."""
+def test_pass_role_only_to_ecs_tasks_and_schedules() -> None:
+    """iam:PassRole is granted only for roles passed to ECS tasks (task and execution roles)
+    and to EventBridge Scheduler (a schedule's Target.RoleArn), each in its own statement."""
     policy = json.loads(POLICY.read_text())
     statements = [s for s in policy["Statement"] if "iam:PassRole" in s["Action"]]
-    assert len(statements) == 1
-    assert statements[0]["Action"] == ["iam:PassRole"]
-    assert statements[0]["Condition"] == {
-        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
-    }
+    assert [s["Action"] for s in statements] == [["iam:PassRole"], ["iam:PassRole"]]
+    assert sorted(s["Condition"]["StringEquals"]["iam:PassedToService"] for s in statements) == [
+        "ecs-tasks.amazonaws.com",
+        "scheduler.amazonaws.com",
+    ]
+    assert all(list(s["Condition"]) == ["StringEquals"] for s in statements)
 
 
 def test_the_scan_follows_an_operation_passed_to_a_helper() -> None:

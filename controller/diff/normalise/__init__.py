@@ -18,6 +18,7 @@ from controller.diff.normalise import (
     repository,
     scalable_target,
     scaling_policy,
+    schedule,
     service,
     task,
     task_definition,
@@ -33,6 +34,7 @@ _NORMALISERS: dict[Kind, Callable[[Spec], Spec]] = {
     Kind.SERVICE: service.normalise,
     Kind.TASK: task.normalise,
     Kind.LOG_GROUP: log_group.normalise,
+    Kind.SCHEDULE: schedule.normalise,
     Kind.SCALABLE_TARGET: scalable_target.normalise,
     Kind.SCALING_POLICY: scaling_policy.normalise,
 }

@@ -33,6 +33,18 @@ spec:
     EcsParameters: {TaskDefinitionArn: report, LaunchType: FARGATE}
 """
 
+REPORT = """\
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {name: report}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  containerDefinitions: [{name: report, image: "report:1"}]
+"""
+
 SCALING = """\
 apiVersion: ecsync/v1
 kind: ScalableTarget
@@ -55,6 +67,7 @@ def test_the_new_kinds_load_with_their_aws_names(root: Path, write: Write) -> No
     write("logs.yaml", LOG_GROUP)
     write("schedule.yaml", SCHEDULE)
     write("scaling.yaml", SCALING)
+    write("report.yaml", REPORT)
     result = load(root)
 
     assert result.errors == ()
@@ -96,3 +109,28 @@ def test_a_schedule_without_its_required_fields_says_which() -> None:
         f.alias or n for n, f in SPEC_MODELS[Kind.SCHEDULE].model_fields.items() if f.is_required()
     }
     assert required == {"ScheduleExpression", "Target", "FlexibleTimeWindow"}
+
+
+def test_a_schedule_names_its_cluster_and_family_or_gives_arns(root: Path, write: Write) -> None:
+    """A family not in the manifests is an error; a cluster not in them only warns."""
+    write("schedule.yaml", SCHEDULE)
+    result = load(root)
+
+    (error,) = result.errors
+    assert error.path == "spec.Target.EcsParameters.TaskDefinitionArn"
+    assert "no TaskDefinition 'report' in the manifests" in error.message
+    assert "give the task definition's ARN" in error.message
+    (warning,) = result.warnings
+    assert warning.path == "spec.Target.Arn"
+    assert "cluster 'prod' is not in the manifests" in warning.message
+
+
+def test_a_name_in_target_arn_needs_an_ecs_target(root: Path, write: Write) -> None:
+    """Without EcsParameters, Target.Arn must be an ARN (a queue, a function...)."""
+    text = SCHEDULE.replace(
+        "    EcsParameters: {TaskDefinitionArn: report, LaunchType: FARGATE}\n", ""
+    )
+    write("schedule.yaml", text)
+    (error,) = load(root).errors
+    assert error.path == "spec.Target.Arn"
+    assert "'prod' is not an ARN" in error.message
