@@ -181,7 +181,8 @@ free_port() {
 
 "$python" -m tests.container.local_aws >"$work/moto.out" 2>"$work/moto.err" 9>&- &
 moto_pid=$!
-for _ in $(seq 100); do
+# Importing moto takes seconds, and 10 or more on a busy 2-CPU machine: wait up to 60 s.
+for _ in $(seq 600); do
     [ -s "$work/moto.out" ] && break
     kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.err" >&2; fail "local moto exited"; }
     sleep 0.1
