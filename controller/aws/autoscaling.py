@@ -54,8 +54,8 @@ def read(
     """The live scalable targets among `targets` (name -> whether to read its scheduled
     actions) and the live policies among `policies` (target name -> PolicyNames).
 
-    The targets of the policies are read too (a policy's owner is its target's).
-    Whatever does not exist is absent from the result.
+    The targets of the policies are read too, and are in the result (a policy's owner is
+    its target's, and a policy needs its target). Whatever does not exist is absent.
     """
     policies = policies or {}
     found = _live_targets(aws, _describe_targets(aws, sorted(set(targets) | set(policies))))
@@ -65,12 +65,11 @@ def read(
     live: dict[ResourceId, Live] = {}
     for name, (target, target_tags) in found.items():
         item = parse_scalable_target(target, target_tags, actions.get(name))
-        if name in targets:
-            live[item.id] = item
+        live[item.id] = item
     wanted = {name: names for name, names in policies.items() if name in found}
     for policy in _policies(aws, wanted):
-        target_name = scaling.split_policy(policy.id.name)[0]
-        live[policy.id] = with_target(policy, parse_scalable_target(*found[target_name]))
+        owner = live[scaling.target_id(scaling.split_policy(policy.id.name)[0])]
+        live[policy.id] = with_target(policy, owner)
     return live
 
 

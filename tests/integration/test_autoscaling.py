@@ -161,7 +161,7 @@ def test_an_update_sends_only_what_changed(
 
 def test_a_policy_belongs_to_its_targets_owner(aws: Aws, services: Any) -> None:
     """A policy put on an owned target reads back owned by the target's owner, and in sync
-    with its manifest (60 and 60.0 are one target value)."""
+    with its manifest (60 and 60.0 are one target value); read alone, it brings its target."""
     TARGETS.create(aws, TARGET, SPEC)
     arn = POLICIES.create(aws, POLICY, {**TRACKING, "tags": {OWNER_TAG: "ecsync"}})
 
@@ -172,6 +172,8 @@ def test_a_policy_belongs_to_its_targets_owner(aws: Aws, services: Any) -> None:
     assert policy.owner == "ecsync"
     assert policy.status["Alarms"]
     assert in_sync([Desired(POLICY, TRACKING)], live)
+    alone = autoscaling.read(aws, {}, {"prod/web": frozenset({"cpu"})})
+    assert set(alone) == {TARGET, POLICY}  # a policy's target comes with it
 
 
 def test_deleting_the_target_deletes_its_policies(aws: Aws, services: Any) -> None:
