@@ -65,6 +65,7 @@ def read_schedules(aws: Aws, wanted: Mapping[str, str]) -> dict[str, Live]:
                     "list_schedules",
                     "Schedules",
                     f"Schedule/{name}",
+                    cursor="NextToken",
                     NamePrefix=name,
                     MaxResults=LIST_PAGE,
                 )
@@ -101,7 +102,7 @@ def task_definitions_in_use(aws: Aws) -> dict[str, str]:
 
 def _every(aws: Aws, keep: Callable[[Mapping[str, Any]], bool]) -> list[Live]:
     summaries = calls.paginate(
-        aws, "scheduler", "list_schedules", "Schedules", MaxResults=LIST_PAGE
+        aws, "scheduler", "list_schedules", "Schedules", cursor="NextToken", MaxResults=LIST_PAGE
     )
     chosen = [(s["Name"], s["GroupName"]) for s in summaries if keep(s)]
     got = batching.each(lambda item: _get(aws, *item), chosen)

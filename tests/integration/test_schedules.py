@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from controller.apply.executor import apply_plan
 from controller.aws import in_use, schedules
 from controller.aws.clients import Aws
@@ -18,6 +20,7 @@ NIGHTLY = ResourceId(Kind.SCHEDULE, "nightly")
 WRITER = WRITERS[Kind.SCHEDULE]
 ACCOUNT = "arn:aws:ecs:us-east-1:123456789012"
 ROLE = "arn:aws:iam::123456789012:role/scheduler"
+OWNED = {OWNER_TAG: "ecsync"}
 
 
 def spec(
@@ -122,3 +125,15 @@ def test_apply_resolves_the_cluster_name_and_the_family(aws: Aws, scheduler: Any
     target = scheduler.get_schedule(Name="nightly")["Target"]
     assert target["Arn"] == f"{ACCOUNT}:cluster/prod"
     assert target["EcsParameters"]["TaskDefinitionArn"] == f"{ACCOUNT}:task-definition/report:1"
+
+
+def test_listings_follow_every_page(
+    aws: Aws, scheduler: Any, monkeypatch: pytest.MonkeyPatch, calls_sent: CallCounter
+) -> None:
+    """ListSchedules pages with NextToken: every page is read, none twice."""
+    monkeypatch.setattr(schedules, "LIST_PAGE", 2)
+    for index in range(5):
+        WRITER.create(aws, ResourceId(Kind.SCHEDULE, f"s{index}"), {**spec(), "tags": OWNED})
+
+    assert sorted(schedules.list_owned_schedules(aws, "ecsync")) == [f"s{i}" for i in range(5)]
+    assert calls_sent["ListSchedules"] == 3
