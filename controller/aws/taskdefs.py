@@ -10,6 +10,7 @@ bucket (`ratelimit`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -56,14 +57,19 @@ class RevisionReads:
         """Of one family's ACTIVE revisions (oldest first), those to describe."""
         window = max(self.window, 1)
         newest, older = arns[-window:], arns[:-window]
-        if not self.cleanup:
+        if not self.cleanup or not older:
             return list(newest)
-        used = {value.rsplit("/", 1)[-1] for value in self.in_use}
+        used = self._used
         return [
             arn
             for arn in older
             if (ref := arn.rsplit("/", 1)[-1]) not in used and ref.rpartition(":")[0] not in used
         ] + list(newest)
+
+    @functools.cached_property
+    def _used(self) -> frozenset[str]:
+        """`in_use` as `family:N` (or `family`), once per read rather than once per family."""
+        return frozenset(value.rsplit("/", 1)[-1] for value in self.in_use)
 
 
 DEFAULT_READS = RevisionReads()
