@@ -16,13 +16,13 @@ its scalable target.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from controller.aws import batching, calls, errors, shapes, tags
 from controller.core import scaling
 from controller.core.kinds import Kind, ResourceId
-from controller.core.resources import OWNER_TAG, PRUNE_TAG, Live
+from controller.core.resources import OWNER_TAG, PRUNE_TAG, Desired, Live
 
 if TYPE_CHECKING:
     from controller.aws.clients import Aws
@@ -71,6 +71,22 @@ def read(
         owner = live[scaling.target_id(scaling.split_policy(policy.id.name)[0])]
         live[policy.id] = with_target(policy, owner)
     return live
+
+
+def read_desired(aws: Aws, desired: Iterable[Desired]) -> dict[ResourceId, Live]:
+    """`read` for the ScalableTarget and ScalingPolicy resources among `desired` (a target's
+    scheduled actions only when its manifest sets them); no call when there are none."""
+    targets: dict[str, bool] = {}
+    policies: dict[str, set[str]] = {}
+    for d in desired:
+        if d.id.kind is Kind.SCALABLE_TARGET:
+            targets[d.id.name] = SCHEDULED_ACTIONS in d.spec
+        elif d.id.kind is Kind.SCALING_POLICY:
+            target, policy = scaling.split_policy(d.id.name)
+            policies.setdefault(target, set()).add(policy)
+    if not targets and not policies:
+        return {}
+    return read(aws, targets, {t: frozenset(names) for t, names in policies.items()})
 
 
 def list_owned(aws: Aws, instance: str) -> dict[ResourceId, Live]:

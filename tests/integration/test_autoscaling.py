@@ -229,3 +229,25 @@ def test_many_targets_are_read_fifty_at_a_time(
     assert calls_sent["ListTagsForResource"] == 60
     assert calls_sent["DescribeScalingPolicies"] == 6  # 60 policies, 10 a page
     assert all("ResourceId" not in p for p in calls_sent.params("DescribeScalingPolicies"))
+
+
+def test_read_desired_reads_what_the_manifests_name(
+    aws: Aws, services: Any, calls_sent: CallCounter
+) -> None:
+    """Manifests without autoscaling cost no call; a target's scheduled actions are read
+    only when its manifest sets ScheduledActions; policies come with their targets."""
+    TARGETS.create(aws, TARGET, SPEC)
+    POLICIES.create(aws, POLICY, TRACKING)
+    calls_sent.clear()
+    assert autoscaling.read_desired(aws, [Desired(ResourceId(Kind.CLUSTER, "prod"), {})]) == {}
+    assert sum(calls_sent.counts.values()) == 0
+
+    plain = autoscaling.read_desired(aws, [Desired(TARGET, {"MinCapacity": 1})])
+    assert "ScheduledActions" not in plain[TARGET].spec
+    assert calls_sent["DescribeScheduledActions"] == 0
+
+    both = autoscaling.read_desired(
+        aws, [Desired(TARGET, {"ScheduledActions": []}), Desired(POLICY, TRACKING)]
+    )
+    assert set(both) == {TARGET, POLICY}
+    assert len(both[TARGET].spec["ScheduledActions"]) == 2
