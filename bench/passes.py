@@ -114,19 +114,19 @@ class Watch:
         )
 
     def span(self, passes: int, resources: int, *, idle_within: float, timeout: float) -> Span:
-        """One resync to warm up, then `passes` more: between quiet points when the daemon
-        idles between resyncs, else between readings of `ecsync_reconcile_total`."""
+        """The next `passes` resyncs: between quiet points when the daemon idles between
+        resyncs, else between readings of `ecsync_reconcile_total`."""
         try:
             points = [self.quiet_point(None, idle_within)]
-            for _ in range(passes + 1):
+            for _ in range(passes):
                 points.append(self.quiet_point(points[-1], idle_within + timeout))
-            return Span(points[1], points[-1], passes, exact=True)
+            return Span(points[0], points[-1], passes, exact=True)
         except NeverIdle:
-            warm = self._after_resync(None, resources, timeout)
-            end = warm
+            start = self._after_resync(None, resources, timeout)
+            end = start
             for _ in range(passes):
                 end = self._after_resync(end, resources, timeout)
-            return Span(warm, end, (end.reconciled - warm.reconciled) / resources, exact=False)
+            return Span(start, end, (end.reconciled - start.reconciled) / resources, exact=False)
 
     def _after_resync(self, since: Point | None, resources: int, timeout: float) -> Point:
         """The daemon just after `ecsync_reconcile_total` grew by a whole resync since
