@@ -25,9 +25,11 @@ from ecsync_local.fixes import (
     autoscaling,
     cluster_defaults,
     clusters,
+    logs,
     paging,
     provider_defaults,
     refusing,
+    scheduler,
     serialised,
     service_defaults,
     services,
@@ -115,6 +117,8 @@ FIXES: tuple[Fix, ...] = (
     ),
     paging.limit(ECR, "describe_images", "imageIds", 100, ecr_exceptions.InvalidParameterException),
     *autoscaling.FIXES,
+    *logs.FIXES,
+    *scheduler.FIXES,
     # After the handler fixes, so that a refused request reaches none of them.
     *refusing.FIXES,
     # Last, so that the lock is taken outside every other fix of these handlers.

@@ -14,6 +14,8 @@ from tests.support.counting import CallCounter
 WEB = ResourceId(Kind.LOG_GROUP, "/ecs/web")
 WRITER = WRITERS[Kind.LOG_GROUP]
 SPEC: dict[str, Any] = {"retentionInDays": 30, "tags": {OWNER_TAG: "ecsync", "team": "web"}}
+REPORTED = {"logGroupClass": "STANDARD", "deletionProtectionEnabled": False}
+"""What DescribeLogGroups reports for a group created without them."""
 
 
 def test_create_then_read_back_in_manifest_shape(aws: Aws, calls_sent: CallCounter) -> None:
@@ -22,7 +24,7 @@ def test_create_then_read_back_in_manifest_shape(aws: Aws, calls_sent: CallCount
     live = loggroups.read_log_groups(aws, ["/ecs/web"])["/ecs/web"]
 
     assert arn == live.arn == "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web"
-    assert live.spec == SPEC
+    assert live.spec == {**SPEC, **REPORTED}
     assert live.owner == "ecsync"
     (create,) = calls_sent.params("CreateLogGroup")
     assert create == {"logGroupName": "/ecs/web", "tags": SPEC["tags"]}
@@ -56,7 +58,7 @@ def test_an_update_writes_only_the_changed_parts(aws: Aws, calls_sent: CallCount
     ]
     assert calls_sent.params("TagResource") == [{"resourceArn": live.arn, "tags": {"owner": "ops"}}]
     assert calls_sent.params("UntagResource") == [{"resourceArn": live.arn, "tagKeys": ["team"]}]
-    assert loggroups.read_log_groups(aws, ["/ecs/web"])["/ecs/web"].spec == desired
+    assert loggroups.read_log_groups(aws, ["/ecs/web"])["/ecs/web"].spec == {**desired, **REPORTED}
 
 
 def test_only_owned_groups_are_listed_for_prune(aws: Aws, logs: Any) -> None:
