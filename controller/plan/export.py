@@ -35,7 +35,7 @@ from controller.core import scaling
 from controller.core.kinds import API_VERSION, Kind, ResourceId
 from controller.core.resources import PRUNE_TAG, Desired, Live
 from controller.diff import pointer
-from controller.diff.normalise import common, normalise, scalable_target
+from controller.diff.normalise import common, normalise, scalable_target, schedule
 from controller.manifests import switches
 from controller.manifests.specs import SPEC_MODELS
 
@@ -63,6 +63,8 @@ FOLDERS: dict[Kind, str] = {
     Kind.SERVICE: "services",
     Kind.SCALABLE_TARGET: "scalable-targets",
     Kind.SCALING_POLICY: "scaling-policies",
+    Kind.LOG_GROUP: "log-groups",
+    Kind.SCHEDULE: "schedules",
 }
 
 _PROBE = "\x00probe"
@@ -159,7 +161,8 @@ def path_for(rid: ResourceId) -> PurePosixPath:
     """Where a resource's manifest goes: one folder per kind, services under their cluster.
 
     Repository names may hold `/` (`team/web`), which become folders; so do the
-    `<cluster>/<service>` parts of scalable target and scaling policy names. A policy
+    `<cluster>/<service>` parts of scalable target and scaling policy names, and the
+    parts of a log group name (`/ecs/web`, without its leading `/`). A policy
     name may hold any printable character, so its file name keeps only the safe ones
     (and a digest of the name when it had others).
     """
@@ -169,6 +172,9 @@ def path_for(rid: ResourceId) -> PurePosixPath:
     if rid.kind is Kind.SCALING_POLICY:
         target, policy = scaling.split_policy(rid.name)
         return folder / target / f"{_file_name(policy)}.yaml"
+    if rid.kind is Kind.LOG_GROUP:  # `/ecs/web` -> log-groups/ecs/web.yaml
+        *parents, last = [_file_name(part) for part in rid.name.strip("/").split("/") if part]
+        return folder.joinpath(*parents, f"{last}.yaml")
     return folder / f"{rid.name}.yaml"
 
 
@@ -204,6 +210,11 @@ def _references(live: Live, task_definition: str | None) -> dict[str, Any]:
             }
             for action in spec.get("ScheduledActions") or []
         ]
+    if live.id.kind is Kind.SCHEDULE:
+        # GetSchedule's times are epoch seconds; a manifest holds ISO 8601 text.
+        for field in schedule.TIMES:
+            if field in spec:
+                spec[field] = schedule.instant(spec[field])
     provider = spec.get("autoScalingGroupProvider")
     if live.id.kind is Kind.CAPACITY_PROVIDER and isinstance(provider, dict):
         group = common.arn_tail(provider.get("autoScalingGroupArn"), "autoScalingGroupName/")
