@@ -54,7 +54,7 @@ class Preset:
     """No-op passes measured per size, after one to warm up."""
 
 
-FULL = Preset(sizes=(1000, 5000, 10000), rollout=100, edits=10, passes=2)
+FULL = Preset(sizes=(1000, 5000, 10000), rollout=50, edits=10, passes=2)
 QUICK = Preset(sizes=(10, 30), rollout=2, edits=3, passes=2)
 
 
@@ -173,7 +173,7 @@ class Run:
                 continue
             root = self._root(shape)
             measure = partial(noop.measure, section, self.endpoint, region, shape, root)
-            result = self._step(section, partial(measure, passes=passes))
+            result = self._step(section, partial(measure, passes=passes, plan=n == self.sizes[0]))
             if result is not None:
                 measured.append(result)
         noop.growth(self.growth, measured)

@@ -1,5 +1,6 @@
-"""A fleet in sync, as the CLI and the daemon see it: a cold `ecsync plan`, then `ecsync run`
-resyncing it.
+"""A fleet in sync, as the CLI and the daemon see it: a cold `ecsync plan` (at the smallest
+size: `plan`, `apply` and the daemon's first sync are one and the same pass, which
+the daemon's first sync measures at every size), then `ecsync run` resyncing it.
 
 The daemon's resync interval leaves it idle between passes, so that each
 pass ends at a quiet point (`bench.passes`). After `sync_ready` (the first
@@ -36,12 +37,21 @@ class Measured:
 
 
 def measure(
-    section: Section, endpoint: str, region: str, shape: Fleet, root: Path, *, passes: int
+    section: Section,
+    endpoint: str,
+    region: str,
+    shape: Fleet,
+    root: Path,
+    *,
+    passes: int,
+    plan: bool,
 ) -> Measured | None:
-    """Rows for the fleet `shape` in `region` (manifests at `root`); None when a step missed."""
+    """Rows for the fleet `shape` in `region` (manifests at `root`), with a cold `ecsync plan`
+    first when `plan`; None when a step missed."""
     with CountingProxy(endpoint) as proxy:
         try:
-            cold_plan(section, proxy, region, shape, root)
+            if plan:
+                cold_plan(section, proxy, region, shape, root)
             return resync(section, proxy, region, shape, root, passes=passes)
         except (Missed, TimeoutError) as error:
             section.missed(error)
