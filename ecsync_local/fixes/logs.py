@@ -1,10 +1,11 @@
-"""CloudWatch Logs log groups: identifiers, class, KMS keys, deletion protection, retention.
+"""CloudWatch Logs log groups: identifiers, class, KMS keys and deletion protection.
 
 Stock moto ignores DescribeLogGroups' `logGroupIdentifiers` (it lists every
 group), drops CreateLogGroup's `logGroupClass` and `deletionProtectionEnabled`
 and reports neither, has no AssociateKmsKey, DisassociateKmsKey or
-PutLogGroupDeletionProtection (HTTP 500), and takes any `retentionInDays`.
-Sources: CloudWatch Logs API Reference, the operations named below.
+PutLogGroupDeletionProtection (HTTP 500). A `retentionInDays` AWS refuses is
+refused by `refusing.py`, with `ecsync validate`'s rule. Sources: CloudWatch
+Logs API Reference, the operations named below.
 """
 
 from __future__ import annotations
@@ -18,12 +19,6 @@ from moto.logs.responses import LogsResponse
 
 from ecsync_local.fixes.patching import Fix, Method, patch
 
-RETENTION_DAYS = (
-    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545),
-    *(731, 1096, 1827, 2192, 2557, 2922, 3288, 3653),
-)
-"""PutRetentionPolicy.retentionInDays: "Possible values are: 1, 3, 5, 7, 14, 30, 60, 90,
-120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.\""""
 MOST_IDENTIFIERS = 50
 """DescribeLogGroups.logGroupIdentifiers: "Maximum number of 50 items"."""
 
@@ -92,24 +87,6 @@ def describe_by_identifiers(original: Method) -> Method:
     return describe_log_groups
 
 
-@patch(LogsResponse, "put_retention_policy")
-def refuse_unknown_retention(original: Method) -> Method:
-    """AWS's PutRetentionPolicy takes only the documented numbers of days."""
-
-    def put_retention_policy(self: LogsResponse) -> Any:
-        days = self._get_param("retentionInDays")
-        if days not in RETENTION_DAYS:
-            raise InvalidParameterException(
-                constraint="Member must satisfy enum value set: "
-                f"[{', '.join(str(d) for d in RETENTION_DAYS)}]",
-                parameter="retentionInDays",
-                value=days,
-            )
-        return original(self)
-
-    return put_retention_policy
-
-
 def answer_kms_and_protection() -> None:
     """AWS's AssociateKmsKey / DisassociateKmsKey on a log group ("Associating a KMS key with a log
     group overrides any existing associations") and PutLogGroupDeletionProtection, which
@@ -139,6 +116,5 @@ FIXES: tuple[Fix, ...] = (
     keep_class_and_protection,
     describe_class_and_protection,
     describe_by_identifiers,
-    refuse_unknown_retention,
     answer_kms_and_protection,
 )

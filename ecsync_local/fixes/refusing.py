@@ -18,6 +18,7 @@ from typing import Any
 from moto.core.exceptions import ServiceException
 from moto.ecr.responses import ECRResponse
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.logs.responses import LogsResponse
 
 from controller.manifests import refusals
 from ecsync_local.fixes.patching import Fix, Method, patch
@@ -43,6 +44,12 @@ ECR_HANDLERS = {
     "create_repository": ("CreateRepository", INVALID),
     "put_lifecycle_policy": ("PutLifecyclePolicy", INVALID),
     "set_repository_policy": ("SetRepositoryPolicy", INVALID),
+}
+# CloudWatch Logs answers a bad parameter with InvalidParameterException ("A parameter is
+# specified incorrectly", CreateLogGroup and PutRetentionPolicy errors).
+LOGS_HANDLERS = {
+    "create_log_group": ("CreateLogGroup", INVALID),
+    "put_retention_policy": ("PutRetentionPolicy", INVALID),
 }
 RUNS_A_TASK_DEFINITION = frozenset({"CreateService", "UpdateService", "RunTask"})
 
@@ -89,6 +96,10 @@ FIXES: tuple[Fix, ...] = (
     *(
         refuse_what_aws_refuses(ECRResponse, handler, operation, code)
         for handler, (operation, code) in ECR_HANDLERS.items()
+    ),
+    *(
+        refuse_what_aws_refuses(LogsResponse, handler, operation, code)
+        for handler, (operation, code) in LOGS_HANDLERS.items()
     ),
 )
 

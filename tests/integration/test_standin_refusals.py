@@ -190,7 +190,10 @@ def test_every_refusal_case_is_refused_by_the_stand_in(
 
 def send(client: Callable[[str], Any], operation: str, request: dict[str, Any]) -> Any:
     service = "ecr" if operation in ECR_OPERATIONS else "ecs"
+    if operation in LOGS_OPERATIONS:
+        service = "logs"
     return getattr(client(service), xform_name(operation))(**request)
 
 
 ECR_OPERATIONS = frozenset({"CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy"})
+LOGS_OPERATIONS = frozenset({"CreateLogGroup", "PutRetentionPolicy"})

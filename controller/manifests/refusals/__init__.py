@@ -24,6 +24,7 @@ from controller.manifests.refusals import (
     base,
     clusters,
     containers,
+    logs,
     model,
     repositories,
     requests,
@@ -43,7 +44,7 @@ __all__ = [
     "spec_path",
 ]
 
-_RULE_MODULES = (against, clusters, containers, repositories, services, taskdefs)
+_RULE_MODULES = (against, clusters, containers, logs, repositories, services, taskdefs)
 """Imported for the rules they register."""
 
 request_for = requests.request_for

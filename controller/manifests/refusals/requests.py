@@ -44,16 +44,24 @@ TAG_MAPS = {Kind.LOG_GROUP: "tags", Kind.SCALABLE_TARGET: "Tags"}
 """Kinds whose create call takes tags as a mapping (CreateLogGroup, RegisterScalableTarget),
 and its member's name; the others take a list of key/value objects."""
 
+LOG_GROUP_PARTS = {"retentionInDays": ("PutRetentionPolicy", "retentionInDays")}
+"""LogGroup spec fields sent by calls of their own: (operation, parameter)."""
+
 REPOSITORY_PARTS = {
     "lifecyclePolicy": ("PutLifecyclePolicy", "lifecyclePolicyText"),
     "repositoryPolicy": ("SetRepositoryPolicy", "policyText"),
 }
 """Repository spec fields sent by calls of their own: (operation, JSON text parameter)."""
 
+_PARTS: dict[Kind, dict[str, tuple[str, str]]] = {
+    Kind.REPOSITORY: REPOSITORY_PARTS,
+    Kind.LOG_GROUP: LOG_GROUP_PARTS,
+}
+
 
 def request_for(kind: Kind, name: str, spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The create call of `kind` and its request, as boto3 takes it."""
-    parts = REPOSITORY_PARTS if kind is Kind.REPOSITORY else {}
+    parts = _PARTS.get(kind, {})
     request: dict[str, Any] = {}
     if kind in NAME_PARAMETERS:
         request[NAME_PARAMETERS[kind]] = name
@@ -76,6 +84,10 @@ def requests_for(
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every request applying `spec` sends: the create call, then a Repository's policies."""
     requests = [request_for(kind, name, spec)]
+    if kind is Kind.LOG_GROUP:
+        for part, (operation, parameter) in LOG_GROUP_PARTS.items():
+            if spec.get(part) is not None:
+                requests.append((operation, {"logGroupName": name, parameter: spec[part]}))
     if kind is Kind.REPOSITORY:
         for part, (operation, parameter) in REPOSITORY_PARTS.items():
             if spec.get(part) is not None:
@@ -95,7 +107,7 @@ def spec_path(kind: Kind, spec: Mapping[str, Any], operation: str, path: Path) -
     head, rest = path[0], path[1:]
     if head == NAME_PARAMETERS.get(kind):
         return ("metadata", "name"), False
-    for part, (call, parameter) in REPOSITORY_PARTS.items():
+    for part, (call, parameter) in (*REPOSITORY_PARTS.items(), *LOG_GROUP_PARTS.items()):
         if operation == call and head == parameter:
             return ("spec", part, *rest), False
     tags = spec.get("tags")
