@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.ecr.responses import ECRResponse
 from moto.ecs.responses import EC2ContainerServiceResponse
@@ -50,6 +51,13 @@ ECR_HANDLERS = {
 LOGS_HANDLERS = {
     "create_log_group": ("CreateLogGroup", INVALID),
     "put_retention_policy": ("PutRetentionPolicy", INVALID),
+}
+# Application Auto Scaling answers what it refuses with ValidationException (its API
+# Reference lists it for each of these operations).
+SCALING_HANDLERS = {
+    "register_scalable_target": ("RegisterScalableTarget", "ValidationException"),
+    "put_scaling_policy": ("PutScalingPolicy", "ValidationException"),
+    "put_scheduled_action": ("PutScheduledAction", "ValidationException"),
 }
 RUNS_A_TASK_DEFINITION = frozenset({"CreateService", "UpdateService", "RunTask"})
 
@@ -100,6 +108,10 @@ FIXES: tuple[Fix, ...] = (
     *(
         refuse_what_aws_refuses(LogsResponse, handler, operation, code)
         for handler, (operation, code) in LOGS_HANDLERS.items()
+    ),
+    *(
+        refuse_what_aws_refuses(ApplicationAutoScalingResponse, handler, operation, code)
+        for handler, (operation, code) in SCALING_HANDLERS.items()
     ),
 )
 

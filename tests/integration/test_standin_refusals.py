@@ -184,16 +184,22 @@ def test_every_refusal_case_is_refused_by_the_stand_in(
 
     response = raised.value.response
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert response["Error"]["Code"] in {"ClientException", "InvalidParameterException"}
+    assert response["Error"]["Code"] in {
+        "ClientException",
+        "InvalidParameterException",
+        "ValidationException",
+    }
     assert f"[{case.rule}]" in response["Error"]["Message"]
 
 
 def send(client: Callable[[str], Any], operation: str, request: dict[str, Any]) -> Any:
-    service = "ecr" if operation in ECR_OPERATIONS else "ecs"
-    if operation in LOGS_OPERATIONS:
-        service = "logs"
+    service = next((s for s, ops in SERVICES.items() if operation in ops), "ecs")
     return getattr(client(service), xform_name(operation))(**request)
 
 
-ECR_OPERATIONS = frozenset({"CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy"})
-LOGS_OPERATIONS = frozenset({"CreateLogGroup", "PutRetentionPolicy"})
+SERVICES = {
+    "ecr": frozenset({"CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy"}),
+    "logs": frozenset({"CreateLogGroup", "PutRetentionPolicy"}),
+    "application-autoscaling": frozenset({"RegisterScalableTarget", "PutScalingPolicy"}),
+}
+"""The operations that are not ECS's, by the service that answers them."""

@@ -28,6 +28,7 @@ from controller.manifests.refusals import (
     model,
     repositories,
     requests,
+    scaling,
     services,
     taskdefs,
 )
@@ -44,7 +45,16 @@ __all__ = [
     "spec_path",
 ]
 
-_RULE_MODULES = (against, clusters, containers, logs, repositories, services, taskdefs)
+_RULE_MODULES = (
+    against,
+    clusters,
+    containers,
+    logs,
+    repositories,
+    scaling,
+    services,
+    taskdefs,
+)
 """Imported for the rules they register."""
 
 request_for = requests.request_for

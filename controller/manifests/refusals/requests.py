@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from controller.core import scaling
 from controller.core.kinds import Kind
 from controller.manifests.refusals.base import Path
 
@@ -65,6 +66,7 @@ def request_for(kind: Kind, name: str, spec: Mapping[str, Any]) -> tuple[str, di
     request: dict[str, Any] = {}
     if kind in NAME_PARAMETERS:
         request[NAME_PARAMETERS[kind]] = name
+    request.update(scaled_identity(kind, name))
     request.update((k, v) for k, v in spec.items() if k != "tags" and k not in parts)
     tags = spec.get("tags")
     if kind in TAG_MAPS:
@@ -77,6 +79,23 @@ def request_for(kind: Kind, name: str, spec: Mapping[str, Any]) -> tuple[str, di
     elif tags is not None:
         request["tags"] = tags
     return OPERATIONS[kind], request
+
+
+def scaled_identity(kind: Kind, name: str) -> dict[str, str]:
+    """The members a ScalableTarget's or ScalingPolicy's name stands for: the target's
+    ServiceNamespace, ResourceId and ScalableDimension, and a policy's PolicyName."""
+    if kind is Kind.SCALABLE_TARGET:
+        target, policy = name, None
+    elif kind is Kind.SCALING_POLICY:
+        target, policy = scaling.split_policy(name)
+    else:
+        return {}
+    identity = {
+        "ServiceNamespace": scaling.SERVICE_NAMESPACE,
+        "ResourceId": scaling.resource_id(target),
+        "ScalableDimension": scaling.SCALABLE_DIMENSION,
+    }
+    return identity if policy is None else {"PolicyName": policy, **identity}
 
 
 def requests_for(
@@ -96,6 +115,10 @@ def requests_for(
     return requests
 
 
+_ANY_POLICY = "cluster/service/policy"
+"""A ScalingPolicy name, to list the members a name stands for."""
+
+
 def spec_path(kind: Kind, spec: Mapping[str, Any], operation: str, path: Path) -> tuple[Path, bool]:
     """The document path of a refusal's request `path`, and whether it names a mapping key.
 
@@ -105,7 +128,7 @@ def spec_path(kind: Kind, spec: Mapping[str, Any], operation: str, path: Path) -
     if not path:
         return ("spec",), False
     head, rest = path[0], path[1:]
-    if head == NAME_PARAMETERS.get(kind):
+    if head == NAME_PARAMETERS.get(kind) or head in scaled_identity(kind, _ANY_POLICY):
         return ("metadata", "name"), False
     for part, (call, parameter) in (*REPOSITORY_PARTS.items(), *LOG_GROUP_PARTS.items()):
         if operation == call and head == parameter:
