@@ -86,7 +86,7 @@ def cold_plan(
 def resync_interval(services: int) -> float:
     """Long enough for a no-op pass to end well before the next one starts (see passes),
     on a machine shared with other work."""
-    return max(1.5, 4 * services / 1000)
+    return 1.5 + 4 * services / 1000
 
 
 def resync(

@@ -120,7 +120,9 @@ class Watch:
             points = [self.quiet_point(None, idle_within)]
             for _ in range(passes):
                 points.append(self.quiet_point(points[-1], idle_within + timeout))
-            return Span(points[0], points[-1], passes, exact=True)
+            start, end = points[0], points[-1]
+            # Two resyncs with too short a rest between them make one stretch: count resyncs.
+            return Span(start, end, (end.reconciled - start.reconciled) / resources, exact=True)
         except NeverIdle:
             start = self._after_resync(None, resources, timeout)
             end = start
