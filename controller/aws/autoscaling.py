@@ -49,10 +49,11 @@ SCHEDULED_ACTIONS = "ScheduledActions"
 def read(
     aws: Aws,
     targets: Mapping[str, bool],
-    policies: Mapping[str, frozenset[str]] | None = None,
+    policies: Mapping[str, frozenset[str] | None] | None = None,
 ) -> dict[ResourceId, Live]:
     """The live scalable targets among `targets` (name -> whether to read its scheduled
-    actions) and the live policies among `policies` (target name -> PolicyNames).
+    actions) and the live policies among `policies` (target name -> PolicyNames, or None
+    for every policy of that target).
 
     The targets of the policies are read too, and are in the result (a policy's owner is
     its target's, and a policy needs its target). Whatever does not exist is absent.

@@ -72,7 +72,7 @@ class ScalableTargetWriter:
         if SCHEDULED_ACTIONS in fields:
             _write_actions(aws, id, spec.get(SCHEDULED_ACTIONS) or [], live)
         if "tags" in fields:
-            _retag(aws, live.arn, str(id), spec.get("tags") or {}, live.spec.get("tags") or {})
+            retag(aws, live.arn, str(id), spec.get("tags") or {}, live.spec.get("tags") or {})
         return live.arn
 
     def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
@@ -155,7 +155,7 @@ def _put_action(aws: Aws, id: ResourceId, action: dict[str, Any]) -> None:
     )
 
 
-def _retag(
+def retag(
     aws: Aws, arn: str, resource: str, desired: dict[str, str], live: dict[str, str]
 ) -> None:
     """TagResource for added or changed keys, UntagResource for removed ones (Application
