@@ -20,6 +20,9 @@ from bench.servers import CountingProxy
 
 P50_TARGET_MS = 300
 P90_TARGET_MS = 1000
+BUDGET = 60.0
+"""Seconds of edits at most, once `MIN_EDITS` are timed: a slow daemon must not stretch the run."""
+MIN_EDITS = 3
 
 
 def edits(
@@ -35,7 +38,10 @@ def edits(
     clusters = dict(shape.placement())
     chosen = sorted({(k * shape.services) // count for k in range(count)})
     latencies, loads = [], []
+    started = time.monotonic()
     for index in chosen:
+        if len(latencies) >= MIN_EDITS and time.monotonic() - started > BUDGET:
+            break  # slow edits: enough samples to tell
         path = fleets.service_file(root, index, clusters[index])
         text = fleets.service_manifest(shape, index, clusters[index], network, desired_count=2)
         settle(proxy)

@@ -135,20 +135,22 @@ class Run:
         network = None
         if "noop" in only or "throttled" in only:
             network = self._build(self.noop[self.largest.services], LARGEST_REGION, self.largest)
-        background = threading.Thread(target=self._throttled, args=(network, edits))
+        background = threading.Thread(target=self._throttled, args=(network, edits), daemon=True)
         if network is not None and "throttled" in only:
             background.start()
-        if "rollout" in only:
-            shape = fleets.fleet(rollout_services)
-            self._step(
-                rollout_section,
-                lambda: rollout.compare(
-                    rollout_section, self.endpoint, ROLLOUT_REGION, shape, self._root(shape)
-                ),
-            )
-        if "noop" in only:
-            self._noops(passes, largest_built=network is not None)
-        self.quiet.set()
+        try:
+            if "rollout" in only:
+                shape = fleets.fleet(rollout_services)
+                self._step(
+                    rollout_section,
+                    lambda: rollout.compare(
+                        rollout_section, self.endpoint, ROLLOUT_REGION, shape, self._root(shape)
+                    ),
+                )
+            if "noop" in only:
+                self._noops(passes, largest_built=network is not None)
+        finally:
+            self.quiet.set()
         if background.is_alive():
             background.join()
 
