@@ -37,7 +37,8 @@ def edits(
 ) -> None:
     clusters = dict(shape.placement())
     chosen = sorted({(k * shape.services) // count for k in range(count)})
-    latencies, loads = [], []
+    latencies: list[float] = []
+    loads: list[float] = []
     started = time.monotonic()
     for index in chosen:
         if len(latencies) >= MIN_EDITS and time.monotonic() - started > BUDGET:
