@@ -80,6 +80,7 @@ def cold_plan(
     section.add("ecsync plan (cold): calls / minimum", f"{calls.total() / floor:.3f}")
     section.add("ecsync plan (cold): wall s", f"{finished.wall:.1f}")
     section.add("ecsync plan (cold): CPU s", f"{finished.cpu:.2f}")
+    section.add("ecsync plan (cold): peak memory MB", f"{finished.peak_mib * 1.048576:.0f}")
     section.note(f"cold plan calls {dict(sorted(calls.items()))}")
 
 
