@@ -67,7 +67,8 @@ class RevisionsInUse:
                         self._by_schedule[f"{schedules.group_of(item.spec)}/{rid.name}"] = used
                 if rid.kind is Kind.SERVICE:
                     key = (rid.cluster, rid.name)
-                    self._by_service[key] = services.task_definitions_of(item.status)
+                    state = services.state_of(item)
+                    self._by_service[key] = state.task_definitions if state else frozenset()
                     self._fresh.add(key)
 
     def known(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from controller.aws import batching, calls, creating, errors, shapes, tags
 from controller.core.field_facts import SERVICE_REPLACE_FIELDS, SERVICE_UPDATE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
+from controller.core.service_state import Deployment, ServiceState
 
 if TYPE_CHECKING:
     from controller.aws.clients import Aws
@@ -21,6 +22,8 @@ _FROM_PRIMARY_DEPLOYMENT = (
 )
 """CreateService members that DescribeServices reports only on the deployments."""
 _EVENTS_KEPT = 5
+STATE = "state"
+"""The `Live.status` key of a service's `ServiceState`."""
 
 
 def read_services(aws: Aws, wanted: Mapping[str, frozenset[str]]) -> dict[ResourceId, Live]:
@@ -132,12 +135,17 @@ def list_service_names(aws: Aws, cluster: str) -> frozenset[str]:
 
 
 def task_definitions_of(service: Mapping[str, Any]) -> frozenset[str]:
-    """The task definitions a service uses, its own and each deployment's, as ECS reports
-    them (normally revision ARNs). Takes a DescribeServices item or a service's
-    `Live.status`, which keeps both fields."""
+    """The task definitions a DescribeServices item uses, its own and each deployment's, as
+    ECS reports them (normally revision ARNs)."""
     found = {service.get("taskDefinition")}
     found.update(d.get("taskDefinition") for d in service.get("deployments") or [])
     return frozenset(value for value in found if isinstance(value, str) and value)
+
+
+def state_of(live: Live) -> ServiceState | None:
+    """A service's typed runtime state, as `parse_service` read it."""
+    state = live.status.get(STATE)
+    return state if isinstance(state, ServiceState) else None
 
 
 def cluster_of(service: Mapping[str, Any]) -> str:
@@ -178,16 +186,41 @@ def parse_service(service: Mapping[str, Any]) -> Live:
         arn=service["serviceArn"],
         spec=spec,
         owner=spec["tags"].get(OWNER_TAG),
-        status={
-            "status": service.get("status"),
-            "desiredCount": service.get("desiredCount"),
-            "runningCount": service.get("runningCount"),
-            "pendingCount": service.get("pendingCount"),
-            "deployments": service.get("deployments", []),
-            "events": service.get("events", [])[:_EVENTS_KEPT],
-            "taskDefinition": service.get("taskDefinition"),
-        },
+        status={STATE: service_state(service)},
     )
+
+
+def service_state(service: Mapping[str, Any]) -> ServiceState:
+    """A DescribeServices `services[]` item's runtime state, typed. Missing counts stay
+    None (a document health cannot judge); timestamps are not kept."""
+    return ServiceState(
+        status=service.get("status", "ACTIVE"),
+        desired_count=_count(service.get("desiredCount")),
+        running_count=_count(service.get("runningCount")),
+        pending_count=_count(service.get("pendingCount")) or 0,
+        task_definition=service.get("taskDefinition"),
+        deployments=tuple(
+            Deployment(
+                id=d.get("id"),
+                status=d.get("status"),
+                rollout_state=d.get("rolloutState"),
+                rollout_state_reason=d.get("rolloutStateReason"),
+                task_definition=d.get("taskDefinition"),
+                desired_count=_count(d.get("desiredCount")) or 0,
+                running_count=_count(d.get("runningCount")) or 0,
+                pending_count=_count(d.get("pendingCount")) or 0,
+                failed_tasks=_count(d.get("failedTasks")) or 0,
+            )
+            for d in service.get("deployments") or ()
+        ),
+        events=tuple(
+            str(e.get("message", "")) for e in (service.get("events") or ())[:_EVENTS_KEPT]
+        ),
+    )
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class ServiceWriter:
@@ -243,7 +276,9 @@ class ServiceWriter:
         resource = str(id)
         cluster = _cluster_of(id, live)
         try:
-            if live.status.get("desiredCount", live.spec.get("desiredCount")) != 0:
+            state = state_of(live)
+            count = state.desired_count if state is not None else live.spec.get("desiredCount")
+            if count != 0:
                 calls.call(
                     aws,
                     "ecs",

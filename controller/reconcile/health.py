@@ -1,6 +1,7 @@
 """The health of an ECS service, read from ECS's own deployment state.
 
-`assess_service` takes one service of DescribeServices output and decides,
+`assess_service` takes one service's typed state (`ServiceState`, which the aws
+layer reads from DescribeServices) and decides,
 in this order (the first rule that matches wins):
 
 - **Missing**: the service is DRAINING or INACTIVE, i.e. deleted or being
@@ -25,17 +26,19 @@ in this order (the first rule that matches wins):
 
 A FAILED deployment that is no longer PRIMARY, with no rollback naming the
 PRIMARY, is history (a later deployment replaced it) and does not count.
-Timestamps are never compared, so boto3's datetimes and JSON's ISO strings
-are both accepted.
+Timestamps are never compared (the typed state does not keep them).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+
+from controller.aws import services
+from controller.core.resources import Live
+from controller.core.service_state import Deployment, ServiceState
 
 
 class Health(StrEnum):
@@ -84,16 +87,16 @@ _ROLLBACK = re.compile(
 _FAILED_EVENT = re.compile(r"deployment \(?([\w/.-]+?)\)? deployment failed:?\s*(.*)$", re.I)
 
 
-def assess_service(status: Mapping[str, Any]) -> Assessment:
-    """Assess one service of DescribeServices output (see the module docstring)."""
-    deployments = [d for d in status.get("deployments") or () if d.get("status") != "INACTIVE"]
-    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
-    primary_id = primary.get("id") if primary else None
-    desired, running = status.get("desiredCount"), status.get("runningCount")
-    service_status = status.get("status", "ACTIVE")
+def assess_service(state: ServiceState) -> Assessment:
+    """Assess one service's state (see the module docstring)."""
+    deployments = [d for d in state.deployments if d.status != "INACTIVE"]
+    primary = next((d for d in deployments if d.status == "PRIMARY"), None)
+    primary_id = primary.id if primary else None
+    desired, running = state.desired_count, state.running_count
+    service_status = state.status
     if service_status in ("DRAINING", "INACTIVE"):
         return Assessment(Health.MISSING, None, f"service is {service_status}", primary_id)
-    if service_status != "ACTIVE" or not isinstance(desired, int) or not isinstance(running, int):
+    if service_status != "ACTIVE" or desired is None or running is None:
         message = (
             f"unrecognised service status {service_status!r}"
             if service_status != "ACTIVE"
@@ -102,14 +105,20 @@ def assess_service(status: Mapping[str, Any]) -> Assessment:
         return Assessment(Health.UNKNOWN, None, message, primary_id)
 
     rollout = _rollout_state(primary)
-    failure = _failure(primary, deployments, status.get("events") or ())
+    failure = _failure(primary, deployments, state.events)
     if failure:
         return Assessment(Health.DEGRADED, Rollout.FAILED, failure, primary_id)
     if rollout is Rollout.IN_PROGRESS or (rollout is None and len(deployments) > 1):
         message = _progress(primary, running, desired)
         return Assessment(Health.PROGRESSING, rollout, message, primary_id)
-    health, message = _steady(running, desired, status.get("pendingCount") or 0)
+    health, message = _steady(running, desired, state.pending_count)
     return Assessment(health, rollout, message, primary_id)
+
+
+def assess_live(live: Live) -> Assessment | None:
+    """The assessment of a service's live state; None when it holds no service state."""
+    state = services.state_of(live)
+    return assess_service(state) if state is not None else None
 
 
 def _steady(running: int, desired: int, pending: int) -> tuple[Health, str]:
@@ -124,30 +133,27 @@ def _steady(running: int, desired: int, pending: int) -> tuple[Health, str]:
     return Health.HEALTHY, counted
 
 
-def _rollout_state(deployment: Mapping[str, Any] | None) -> Rollout | None:
-    state = deployment.get("rolloutState") if deployment else None
-    return Rollout(state) if isinstance(state, str) and state in Rollout.__members__ else None
+def _rollout_state(deployment: Deployment | None) -> Rollout | None:
+    state = deployment.rollout_state if deployment else None
+    return Rollout(state) if state is not None and state in Rollout.__members__ else None
 
 
 def _failure(
-    primary: Mapping[str, Any] | None,
-    deployments: list[Mapping[str, Any]],
-    events: Iterable[Mapping[str, Any]],
+    primary: Deployment | None, deployments: list[Deployment], events: Sequence[str]
 ) -> str | None:
     """Why the current rollout failed, or None when it has not."""
     if primary is None:
         return None
     if _rollout_state(primary) is Rollout.FAILED:
-        reason = _sentence(primary.get("rolloutStateReason")) or "rollout failed"
-        return f"deployment {primary.get('id')} failed: {reason}"
-    primary_id = primary.get("id")
+        reason = _sentence(primary.rollout_state_reason) or "rollout failed"
+        return f"deployment {primary.id} failed: {reason}"
+    primary_id = primary.id
     if not primary_id:
         return None
-    messages = [str(e.get("message", "")) for e in events]  # ECS lists the newest first
-    rollback_notes = [str(primary.get("rolloutStateReason") or ""), *messages]
+    rollback_notes = [primary.rollout_state_reason or "", *events]  # ECS lists the newest first
     if not any(_rollback_target(note) == primary_id for note in rollback_notes):
         return None
-    failed_id, reason = _failed_deployment(deployments, messages)
+    failed_id, reason = _failed_deployment(deployments, events)
     doing = "is rolling back" if _rollout_state(primary) is Rollout.IN_PROGRESS else "rolled back"
     what = f"deployment {failed_id} failed: {reason}" if failed_id else "a deployment failed"
     return f"{what}; ECS {doing} to deployment {primary_id}"
@@ -159,13 +165,13 @@ def _rollback_target(note: str) -> str | None:
 
 
 def _failed_deployment(
-    deployments: list[Mapping[str, Any]], messages: list[str]
+    deployments: list[Deployment], messages: Sequence[str]
 ) -> tuple[str | None, str]:
     """The deployment that failed and why: from its own entry, else from the events."""
     for deployment in deployments:
         if _rollout_state(deployment) is Rollout.FAILED:
-            reason = _sentence(deployment.get("rolloutStateReason"))
-            return deployment.get("id"), reason or "rollout failed"
+            reason = _sentence(deployment.rollout_state_reason)
+            return deployment.id, reason or "rollout failed"
     for message in messages:
         match = _FAILED_EVENT.search(message)
         if match:
@@ -173,21 +179,15 @@ def _failed_deployment(
     return None, ""
 
 
-def _progress(primary: Mapping[str, Any] | None, running: int, desired: int) -> str:
+def _progress(primary: Deployment | None, running: int, desired: int) -> str:
     if primary is None:
         return f"deployment in progress: {_counted(running, desired, 0)}"
-    head = f"deployment {primary.get('id')}"
-    task_definition = primary.get("taskDefinition")
-    if task_definition:
-        head += f" ({str(task_definition).rsplit('/', 1)[-1]})"
-    counts = _counted(
-        primary.get("runningCount") or 0,
-        primary.get("desiredCount") or 0,
-        primary.get("pendingCount") or 0,
-    )
-    failed = primary.get("failedTasks") or 0
-    if failed:
-        counts += f", {failed} failed"
+    head = f"deployment {primary.id}"
+    if primary.task_definition:
+        head += f" ({primary.task_definition.rsplit('/', 1)[-1]})"
+    counts = _counted(primary.running_count, primary.desired_count, primary.pending_count)
+    if primary.failed_tasks:
+        counts += f", {primary.failed_tasks} failed"
     return f"{head} in progress: {counts}"
 
 

@@ -17,7 +17,7 @@ from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
 from controller.plan.actions import Plan
 from controller.reconcile.drift import Decision
-from controller.reconcile.health import Health, assess_service
+from controller.reconcile.health import Health, assess_live
 from controller.reconcile.result import BACKOFF, FORGET, KeyResult, Mode, Requeue
 from controller.reconcile.target import Memory, Target
 
@@ -116,8 +116,7 @@ def unwritten(
         else:
             memory.drift.converged(rid, target.desired.fingerprint(rid))
             found = live.get(rid)
-            health = None
-            if rid.kind is Kind.SERVICE and found is not None:
-                health = assess_service(found.status).health
+            assessment = assess_live(found) if found is not None else None
+            health = assessment.health if assessment is not None else None
             judged[rid] = KeyResult(rid, Outcome.UNCHANGED, health=health)
     return judged

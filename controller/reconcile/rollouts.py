@@ -17,7 +17,7 @@ import structlog
 from controller.apply.outcomes import Outcome, Result
 from controller.core.kinds import ResourceId
 from controller.core.resources import Live
-from controller.reconcile.health import Assessment, Health, Rollout, assess_service
+from controller.reconcile.health import Assessment, Health, Rollout, assess_live
 
 log = structlog.get_logger()
 
@@ -54,9 +54,9 @@ class RolloutTracker:
             seen.following, seen.started_at = True, self._clock()
             log.info("rollout_started", **fields, outcome=str(result.outcome))
             return None, True
-        if live is None:
+        assessment = assess_live(live) if live is not None else None
+        if assessment is None:
             return None, False
-        assessment = assess_service(live.status)
         if seen.following:
             if assessment.rollout is Rollout.COMPLETED or (
                 assessment.rollout is None and assessment.health is Health.HEALTHY

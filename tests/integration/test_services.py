@@ -65,18 +65,12 @@ def test_create_then_read_back_in_manifest_shape(aws: Aws, spec: dict[str, Any])
     assert "launchType" not in live.spec
     assert "serviceName" not in live.spec
     assert "clusterArn" not in live.spec
-    assert live.status["desiredCount"] == 2
-    assert live.status["taskDefinition"] == spec["taskDefinition"]
-    assert [d["status"] for d in live.status["deployments"]] == ["PRIMARY"]
-    assert set(live.status) == {
-        "status",
-        "desiredCount",
-        "runningCount",
-        "pendingCount",
-        "deployments",
-        "events",
-        "taskDefinition",
-    }
+    state = services.state_of(live)
+    assert state is not None
+    assert state.desired_count == 2
+    assert state.task_definition == spec["taskDefinition"]
+    assert [d.status for d in state.deployments] == ["PRIMARY"]
+    assert set(live.status) == {services.STATE}
 
 
 def test_update_sends_only_the_changed_fields(

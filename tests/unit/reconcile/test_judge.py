@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from controller.apply.outcomes import Outcome, Result
 from controller.aws.clients import Aws, AwsConfig
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, Live
+from controller.core.service_state import Deployment, ServiceState
 from controller.core.settings import defaults
 from controller.diff.compare import FieldChange
 from controller.plan.actions import Action, ActionType, Plan, Problem
@@ -38,15 +37,10 @@ def target(memory: Memory | None = None) -> Target:
 
 
 def steady(rid: ResourceId, running: int = 2) -> Live:
-    deployment = {"id": "d1", "status": "PRIMARY", "rolloutState": "COMPLETED"}
-    status: dict[str, Any] = {
-        "status": "ACTIVE",
-        "desiredCount": 2,
-        "runningCount": running,
-        "pendingCount": 0,
-        "deployments": [deployment],
-    }
-    return Live(rid, f"arn:{rid.name}", {}, status=status)
+    """A service whose only deployment completed, running `running` of 2 tasks."""
+    deployment = Deployment(id="d1", status="PRIMARY", rollout_state="COMPLETED")
+    state = ServiceState(desired_count=2, running_count=running, deployments=(deployment,))
+    return Live(rid, f"arn:{rid.name}", {}, status={"state": state})
 
 
 def update(rid: ResourceId) -> Action:

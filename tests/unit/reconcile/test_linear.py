@@ -18,6 +18,7 @@ from controller.apply.outcomes import Outcome
 from controller.aws.clients import Aws, AwsConfig
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Desired, Live
+from controller.core.service_state import Deployment, ServiceState
 from controller.core.settings import defaults
 from controller.reconcile import observe
 from controller.reconcile.desired import DesiredSet
@@ -41,7 +42,8 @@ def fleet(services: int) -> tuple[list[Desired], dict[ResourceId, Live]]:
         rid = ResourceId(Kind.CLUSTER, f"c{c}")
         desired.append(Desired(rid, {}))
         live[rid] = Live(rid, f"arn:cluster/c{c}", dict(OWNED), owner="ecsync")
-    steady = {"id": "d1", "status": "PRIMARY", "rolloutState": "COMPLETED"}
+    steady = Deployment(id="d1", status="PRIMARY", rollout_state="COMPLETED")
+    state = ServiceState(desired_count=1, running_count=1, deployments=(steady,))
     for i in range(services):
         rid = ResourceId(Kind.SERVICE, f"s{i}", f"c{i % CLUSTERS}")
         spec = {
@@ -50,13 +52,8 @@ def fleet(services: int) -> tuple[list[Desired], dict[ResourceId, Live]]:
             "launchType": "FARGATE",
             "taskDefinition": f"arn:aws:ecs:us-east-1:1:task-definition/s{i}:1",
         }
-        status = {"status": "ACTIVE", "desiredCount": 1, "runningCount": 1, "pendingCount": 0}
         live[rid] = Live(
-            rid,
-            f"arn:s{i}",
-            {**spec, **OWNED},
-            owner="ecsync",
-            status={**status, "deployments": [steady]},
+            rid, f"arn:s{i}", {**spec, **OWNED}, owner="ecsync", status={"state": state}
         )
         desired.append(Desired(rid, spec))
     return desired, live
