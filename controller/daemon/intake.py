@@ -14,7 +14,7 @@ import structlog
 from controller.core.kinds import ResourceId
 from controller.daemon.sources.base import Snapshot
 from controller.manifests.errors import ManifestError
-from controller.manifests.loader import load
+from controller.manifests.loader import FileCache, load
 from controller.reconcile.desired import DesiredSet
 
 log = structlog.get_logger()
@@ -33,9 +33,13 @@ class Intake:
         return self.desired.load_ok
 
 
-def read(snapshot: Snapshot, current: DesiredSet | None) -> Intake:
-    """Load `snapshot`; compare it with `current` (None before the first good load)."""
-    loaded = load(snapshot.root)
+def read(snapshot: Snapshot, current: DesiredSet | None, cache: FileCache) -> Intake:
+    """Load `snapshot`; compare it with `current` (None before the first good load).
+
+    `cache` holds what each file yielded last time, so that only changed files
+    are parsed again.
+    """
+    loaded = load(snapshot.root, cache=cache)
     for warning in loaded.warnings:
         log.warning("manifest_warning", revision=snapshot.revision, **_where(warning))
     if not loaded.ok:

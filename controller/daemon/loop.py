@@ -29,6 +29,7 @@ from controller.daemon.queue import WorkQueue
 from controller.daemon.reporting import Reporter
 from controller.daemon.sources.base import Source
 from controller.daemon.status import StatusBoard
+from controller.manifests.loader import FileCache
 from controller.reconcile.desired import DesiredSet
 from controller.reconcile.reconciler import reconcile
 from controller.reconcile.result import Mode, PassResult, Request
@@ -65,6 +66,7 @@ class Controller:
         self.metrics = metrics
         self.reporter = Reporter(board, metrics)
         self.queue: WorkQueue[Key] = WorkQueue()
+        self.files = FileCache()
         self.loaded_once = False
         self.heartbeat = time.monotonic()
 
@@ -152,7 +154,7 @@ class Controller:
             return
         self.board.set_source(str(snapshot.root), snapshot.revision)
         current = self.target.desired if self.loaded_once else None
-        taken = intake.read(snapshot, current)
+        taken = intake.read(snapshot, current, self.files)
         self.target = dataclasses.replace(self.target, desired=taken.desired)
         if not taken.ok:
             return

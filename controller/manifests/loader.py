@@ -8,6 +8,7 @@ error at all.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +25,11 @@ from controller.manifests import (
     validation,
     yamlload,
 )
-from controller.manifests.errors import ManifestError
+from controller.manifests.errors import FieldPath, ManifestError
 from controller.manifests.references import Entry
-from controller.manifests.yamlload import Document, Limits
+from controller.manifests.yamlload import Document, Limits, Position
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "LoadResult", "load"]
+__all__ = ["DEFAULT_LIMITS", "FileCache", "Limits", "LoadResult", "load"]
 
 DEFAULT_LIMITS = Limits()
 
@@ -48,8 +49,48 @@ class LoadResult:
         return not self.errors
 
 
-def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
-    """Every manifest under `root` (a directory or one file), validated and cross-checked."""
+@dataclass(frozen=True)
+class _File:
+    """What one file yielded: its parse errors, and per document its identity, resource
+    and errors."""
+
+    errors: tuple[ManifestError, ...]
+    documents: tuple[tuple[Entry | None, Desired | None, list[ManifestError]], ...]
+
+
+class FileCache:
+    """Each manifest file's documents as last loaded, by file name and content.
+
+    The daemon loads every snapshot whole; with a cache, a file whose bytes did
+    not change is neither parsed nor validated again, so a one-file edit in a
+    fleet of 10,000 services reads every file but parses one. Cached documents
+    keep only where they start, not the position of every field (that would
+    hold every document's position map in memory): when the checks across
+    documents find anything to report, the load is done again without the
+    cache, so that each problem is located exactly.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[bytes, _File]] = {}
+
+    def get(self, name: str, data: bytes) -> _File | None:
+        found = self._files.get(name)
+        return found[1] if found is not None and found[0] == data else None
+
+    def put(self, name: str, data: bytes, loaded: _File) -> None:
+        self._files[name] = (data, _stripped(loaded))
+
+    def retain(self, names: set[str]) -> None:
+        """Forget the files not among `names` (deleted or renamed)."""
+        for name in set(self._files) - names:
+            del self._files[name]
+
+
+def load(
+    root: Path, limits: Limits = DEFAULT_LIMITS, *, cache: FileCache | None = None
+) -> LoadResult:
+    """Every manifest under `root` (a directory or one file), validated and cross-checked;
+    with `cache`, unchanged files are taken from it (see `FileCache`)."""
     found = files.find(root)
     errors = list(found.errors)
     resources: list[Desired] = []
@@ -70,16 +111,22 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
             errors.append(ManifestError(SourceLocation(file.name), "", "", message))
             break
         read += 1
-        parsed = yamlload.parse(data, file.name, limits, json=file.json)
-        errors.extend(parsed.errors)
-        documents += len(parsed.documents)
-        for document in parsed.documents:
-            entry, desired, problems = _document(document)
+        loaded = cache.get(file.name, data) if cache is not None else None
+        if loaded is None:
+            parsed = yamlload.parse(data, file.name, limits, json=file.json)
+            loaded = _File(parsed.errors, tuple(_document(d) for d in parsed.documents))
+            if cache is not None:
+                cache.put(file.name, data, loaded)
+        errors.extend(loaded.errors)
+        documents += len(loaded.documents)
+        for entry, desired, problems in loaded.documents:
             errors.extend(problems)
             if entry is not None:
                 entries.append(entry)
             if desired is not None:
                 resources.append(desired)
+    if cache is not None:
+        cache.retain({file.name for file in found.files})
     if not documents and not errors:  # refused: a wrong path must not prune everything
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
     cross_errors, cross_warnings = references.check(entries)
@@ -88,12 +135,28 @@ def load(root: Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
     hook_errors, hook_warnings = hooks.check(entries)
     cross_errors += hook_errors
     cross_warnings += hook_warnings
+    if cache is not None and (cross_errors or cross_warnings):
+        return load(root, limits)  # cached documents cannot locate a problem exactly
     return LoadResult(
         resources=tuple(scaled.mark_scaled_services(resources)),
         errors=_in_file_order(errors + cross_errors),
         warnings=_in_file_order(cross_warnings),
         files=read,
     )
+
+
+def _stripped(loaded: _File) -> _File:
+    """`loaded`, its documents keeping only where they start (see `FileCache`)."""
+    documents = []
+    for entry, desired, problems in loaded.documents:
+        kept = entry
+        if entry is not None:
+            start: dict[FieldPath, Position] = {(): entry.document.start}
+            kept = dataclasses.replace(
+                entry, document=dataclasses.replace(entry.document, values=start, keys={})
+            )
+        documents.append((kept, desired, problems))
+    return _File(loaded.errors, tuple(documents))
 
 
 def _in_file_order(problems: list[ManifestError]) -> tuple[ManifestError, ...]:
