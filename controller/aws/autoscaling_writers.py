@@ -155,9 +155,7 @@ def _put_action(aws: Aws, id: ResourceId, action: dict[str, Any]) -> None:
     )
 
 
-def retag(
-    aws: Aws, arn: str, resource: str, desired: dict[str, str], live: dict[str, str]
-) -> None:
+def retag(aws: Aws, arn: str, resource: str, desired: dict[str, str], live: dict[str, str]) -> None:
     """TagResource for added or changed keys, UntagResource for removed ones (Application
     Auto Scaling spells tags as a map: `Tags`, `TagKeys`)."""
     to_set, to_remove = tags.changes(desired, live)

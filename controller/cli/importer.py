@@ -10,6 +10,7 @@ import structlog
 
 from controller.aws.errors import AwsError
 from controller.cli.commands import EXIT_ERROR, EXIT_OK, aws_session
+from controller.core import scaling
 from controller.reconcile.importer import ImportRefusedError, ImportRequest, import_live
 
 log = structlog.get_logger()
@@ -43,6 +44,14 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="an ECR repository, with its lifecycle and repository policies (repeatable)",
     )
+    what.add_argument(
+        "--scalable-target",
+        action="append",
+        default=[],
+        metavar="CLUSTER/SERVICE",
+        help="an Application Auto Scaling target with its scheduled actions and scaling "
+        "policies (repeatable; those of --cluster's services come with them)",
+    )
     where = command.add_argument_group("output")
     where.add_argument(
         "--out", required=True, type=Path, metavar="DIR", help="folder to write the manifests to"
@@ -59,12 +68,19 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.service and not args.cluster:
         return _usage("--service needs --cluster")
-    if not (args.cluster or args.repository or args.capacity_provider):
-        return _usage("name something to import: --cluster, --repository or --capacity-provider")
+    if not (args.cluster or args.repository or args.capacity_provider or args.scalable_target):
+        return _usage(
+            "name something to import: --cluster, --repository, --capacity-provider or "
+            "--scalable-target"
+        )
+    bad = [name for name in args.scalable_target if not scaling.TARGET_NAME.fullmatch(name)]
+    if bad:
+        return _usage(f"--scalable-target {bad[0]!r}: write it as CLUSTER/SERVICE")
     request = ImportRequest(
         cluster=args.cluster,
         services=tuple(args.service),
         repositories=tuple(args.repository),
+        scalable_targets=tuple(args.scalable_target),
         capacity_providers=tuple(args.capacity_provider) if args.capacity_provider else None,
         instance=args.instance,
         adopt=args.adopt,

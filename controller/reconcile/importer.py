@@ -2,9 +2,11 @@
 with `adopt` put them under this instance's management.
 
 What is read: the cluster and its services (all of them unless some are
-named), the task definition families those services run, the capacity
-providers the cluster uses (or those named), and the named repositories with
-their policies. Resources another ecsync instance owns are left out. The
+named), the task definition families those services run, the scalable
+targets of those services (with their scheduled actions and scaling
+policies), the capacity providers the cluster uses (or those named), the
+named scalable targets, and the named repositories with their policies.
+Resources another ecsync instance owns are left out. The
 documents come from the pure `controller.plan.export`; before a file is
 written they are planned against the live state just read, and an import
 that would not plan as in sync writes nothing (that would be a bug).
@@ -23,7 +25,15 @@ from pathlib import Path
 
 import structlog
 
-from controller.aws import clusters, repositories, services, tags, taskdefs
+from controller.aws import (
+    autoscaling,
+    autoscaling_writers,
+    clusters,
+    repositories,
+    services,
+    tags,
+    taskdefs,
+)
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
 from controller.core.kinds import Kind, ResourceId
@@ -43,6 +53,9 @@ class ImportRequest:
     services: tuple[str, ...] = ()
     """Services of `cluster` to import; every service of it when empty."""
     repositories: tuple[str, ...] = ()
+    scalable_targets: tuple[str, ...] = ()
+    """Scalable targets to import, as `<cluster>/<service>` (with their policies); those of
+    the imported services come with them."""
     capacity_providers: tuple[str, ...] | None = None
     """None: the ones `cluster` uses (FARGATE and FARGATE_SPOT are AWS's own, never imported)."""
     instance: str = "ecsync"
@@ -118,6 +131,7 @@ def read(aws: Aws, request: ImportRequest) -> dict[ResourceId, Live]:
     for name in request.capacity_providers or ():
         if ResourceId(Kind.CAPACITY_PROVIDER, name) not in live:
             missing.append(str(ResourceId(Kind.CAPACITY_PROVIDER, name)))
+    live.update(_scaling(aws, request, live, missing))
     wanted = dict.fromkeys(request.repositories, repositories.OPTIONAL_PARTS)
     for item in repositories.read_repositories(aws, wanted).values():
         live[item.id] = item
@@ -129,6 +143,25 @@ def read(aws: Aws, request: ImportRequest) -> dict[ResourceId, Live]:
     if missing:
         raise ImportRefusedError(f"not found in {aws.region}: {', '.join(missing)}")
     return live
+
+
+def _scaling(
+    aws: Aws, request: ImportRequest, live: Mapping[ResourceId, Live], missing: list[str]
+) -> dict[ResourceId, Live]:
+    """The scalable targets of the services read and the named ones, each with its
+    scheduled actions and every scaling policy; a named one that is not registered is
+    added to `missing`."""
+    names = {f"{rid.cluster}/{rid.name}" for rid in live if rid.kind is Kind.SERVICE}
+    names |= set(request.scalable_targets)
+    if not names:
+        return {}
+    found = autoscaling.read(aws, dict.fromkeys(names, True), dict.fromkeys(names))
+    missing += [
+        str(ResourceId(Kind.SCALABLE_TARGET, name))
+        for name in request.scalable_targets
+        if ResourceId(Kind.SCALABLE_TARGET, name) not in found
+    ]
+    return found
 
 
 def export_all(
@@ -189,13 +222,13 @@ def adopt(
     errors: list[str] = []
     for e in exported:
         item = live[e.id]
-        if item.owner is not None:
-            continue
+        if item.owner is not None or e.id.kind is Kind.SCALING_POLICY:
+            continue  # a policy has no tags: it is owned with its scalable target
         current = dict(item.spec.get("tags") or {})
         wanted = {**current, OWNER_TAG: instance}
         if e.id.kind is Kind.TASK_DEFINITION:
             wanted[CONTENT_HASH_TAG] = content_hash(normalise(Kind.TASK_DEFINITION, e.spec))
-        retag = tags.retag_ecr if e.id.kind is Kind.REPOSITORY else tags.retag_ecs
+        retag = _RETAG.get(e.id.kind, tags.retag_ecs)
         try:
             retag(aws, item.arn, str(e.id), wanted, current)
         except AwsError as error:
@@ -207,6 +240,13 @@ def adopt(
         log.info(f"{e.id.kind.snake}_adopted", **e.id.log_fields(), arn=item.arn)
         adopted.append(e.id)
     return tuple(adopted), tuple(errors)
+
+
+_RETAG = {
+    Kind.REPOSITORY: tags.retag_ecr,
+    Kind.SCALABLE_TARGET: autoscaling_writers.retag,
+}
+"""How each kind is tagged when it is not with ECS's TagResource."""
 
 
 def _importable(item: Live, instance: str) -> bool:

@@ -11,7 +11,15 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from controller.aws import clusters, kms, namespaces, repositories, services, taskdefs
+from controller.aws import (
+    autoscaling,
+    clusters,
+    kms,
+    namespaces,
+    repositories,
+    services,
+    taskdefs,
+)
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import TASK_RECORD_PREFIX, Desired, Live
@@ -74,6 +82,7 @@ def read_live(
         )
         names_read = pool.submit(_namespace_names, aws, desired)
         aliases_read = pool.submit(_kms_alias_targets, aws, desired)
+        scaling_read = pool.submit(autoscaling.read_desired, aws, desired)
     live: dict[ResourceId, Live] = {}
     for name, item in repos_read.result().items():
         live[ResourceId(Kind.REPOSITORY, name)] = item
@@ -84,6 +93,7 @@ def read_live(
     for name, item in families_read.result().items():
         live[ResourceId(Kind.TASK_DEFINITION, name)] = item
     live.update(services_read.result())
+    live.update(scaling_read.result())
     live.update(_task_records(desired, live))
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
@@ -176,6 +186,8 @@ def _add_owned(aws: Aws, live: dict[ResourceId, Live], instance: str) -> None:
         live.setdefault(ResourceId(Kind.CLUSTER, name), item)
     for name, item in clusters.list_owned_capacity_providers(aws, instance).items():
         live.setdefault(ResourceId(Kind.CAPACITY_PROVIDER, name), item)
+    for rid, item in autoscaling.list_owned(aws, instance).items():
+        live.setdefault(rid, item)
     for rid, item in services.list_owned_services(
         aws, instance, clusters.list_cluster_names(aws)
     ).items():
