@@ -87,7 +87,7 @@ def test_import_refuses_without_a_target_and_with_a_missing_one(
     )
 
     assert nothing.returncode == 1
-    assert "--capacity-provider or --scalable-target" in nothing.stderr
+    assert "name something to import: --cluster" in nothing.stderr
     assert missing.returncode == 1
     assert "not found in us-east-1: Service/shop/nope" in missing.stderr
     assert not out.exists()
