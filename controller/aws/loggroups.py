@@ -152,7 +152,7 @@ class LogGroupWriter:
                 deletionProtectionEnabled=spec["deletionProtectionEnabled"],
             )
         if "tags" in fields:
-            _retag(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
+            retag(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
         return live.arn
 
     def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
@@ -169,7 +169,7 @@ def _put_retention(aws: Aws, id: ResourceId, days: int) -> None:
     )
 
 
-def _retag(
+def retag(
     aws: Aws, arn: str, resource: str, desired: Mapping[str, str], live: Mapping[str, str]
 ) -> None:
     """TagResource / UntagResource (CloudWatch Logs takes tags as a mapping)."""

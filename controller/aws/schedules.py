@@ -182,6 +182,18 @@ def request(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"Name": name, **params}
 
 
+def mark(aws: Aws, live: Live, tags: Mapping[str, str]) -> None:
+    """Write the ownership marker of `tags` onto a schedule and change nothing else
+    (`ecsync import --adopt`): UpdateSchedule with the schedule as it is."""
+    calls.call(
+        aws,
+        "scheduler",
+        "update_schedule",
+        str(live.id),
+        **request(live.id.name, {**live.spec, "tags": dict(tags)}),
+    )
+
+
 class ScheduleWriter:
     """CreateSchedule, UpdateSchedule (the whole schedule), DeleteSchedule."""
 

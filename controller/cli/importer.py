@@ -45,6 +45,20 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         help="an ECR repository, with its lifecycle and repository policies (repeatable)",
     )
     what.add_argument(
+        "--log-group",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a CloudWatch Logs log group, with its retention and tags (repeatable)",
+    )
+    what.add_argument(
+        "--schedule",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an EventBridge Scheduler schedule, from any group (repeatable)",
+    )
+    what.add_argument(
         "--scalable-target",
         action="append",
         default=[],
@@ -68,10 +82,17 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.service and not args.cluster:
         return _usage("--service needs --cluster")
-    if not (args.cluster or args.repository or args.capacity_provider or args.scalable_target):
+    if not (
+        args.cluster
+        or args.repository
+        or args.capacity_provider
+        or args.log_group
+        or args.schedule
+        or args.scalable_target
+    ):
         return _usage(
-            "name something to import: --cluster, --repository, --capacity-provider or "
-            "--scalable-target"
+            "name something to import: --cluster, --repository, --capacity-provider, "
+            "--log-group, --schedule or --scalable-target"
         )
     bad = [name for name in args.scalable_target if not scaling.TARGET_NAME.fullmatch(name)]
     if bad:
@@ -81,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         services=tuple(args.service),
         repositories=tuple(args.repository),
         scalable_targets=tuple(args.scalable_target),
+        log_groups=tuple(args.log_group),
+        schedules=tuple(args.schedule),
         capacity_providers=tuple(args.capacity_provider) if args.capacity_provider else None,
         instance=args.instance,
         adopt=args.adopt,

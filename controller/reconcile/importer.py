@@ -2,14 +2,15 @@
 with `adopt` put them under this instance's management.
 
 What is read: the cluster and its services (all of them unless some are
-named), the task definition families those services run, the scalable
-targets of those services (with their scheduled actions and scaling
-policies), the capacity providers the cluster uses (or those named), the
-named scalable targets, and the named repositories with their policies.
-Resources another ecsync instance owns are left out. The
-documents come from the pure `controller.plan.export`; before a file is
-written they are planned against the live state just read, and an import
-that would not plan as in sync writes nothing (that would be a bug).
+named), the task definition families those services run, the capacity
+providers the cluster uses (or those named), the named repositories with
+their policies, the named log groups and schedules, and the scalable targets
+of the services read and the named ones (with their scheduled actions and
+scaling policies). Resources another
+ecsync instance owns are left out. The documents come from the pure
+`controller.plan.export`; before a file is written they are planned against
+the live state just read, and an import that would not plan as in sync
+writes nothing (that would be a bug).
 
 Without `adopt` nothing is written to AWS. With it, every imported resource
 without an owner gets the ownership tag; for a task definition family that
@@ -29,7 +30,9 @@ from controller.aws import (
     autoscaling,
     autoscaling_writers,
     clusters,
+    loggroups,
     repositories,
+    schedules,
     services,
     tags,
     taskdefs,
@@ -53,6 +56,9 @@ class ImportRequest:
     services: tuple[str, ...] = ()
     """Services of `cluster` to import; every service of it when empty."""
     repositories: tuple[str, ...] = ()
+    log_groups: tuple[str, ...] = ()
+    schedules: tuple[str, ...] = ()
+    """Schedules by name, looked for in the default group first, then in every group."""
     scalable_targets: tuple[str, ...] = ()
     """Scalable targets to import, as `<cluster>/<service>` (with their policies); those of
     the imported services come with them."""
@@ -139,6 +145,20 @@ def read(aws: Aws, request: ImportRequest) -> dict[ResourceId, Live]:
         str(ResourceId(Kind.REPOSITORY, name))
         for name in request.repositories
         if ResourceId(Kind.REPOSITORY, name) not in live
+    ]
+    for item in loggroups.read_log_groups(aws, request.log_groups).values():
+        live[item.id] = item
+    wanted_schedules = dict.fromkeys(request.schedules, schedules.DEFAULT_GROUP)
+    for item in schedules.read_schedules(aws, wanted_schedules).values():
+        live[item.id] = item
+    missing += [
+        str(ResourceId(kind, name))
+        for kind, names in (
+            (Kind.LOG_GROUP, request.log_groups),
+            (Kind.SCHEDULE, request.schedules),
+        )
+        for name in names
+        if ResourceId(kind, name) not in live
     ]
     if missing:
         raise ImportRefusedError(f"not found in {aws.region}: {', '.join(missing)}")
@@ -228,9 +248,8 @@ def adopt(
         wanted = {**current, OWNER_TAG: instance}
         if e.id.kind is Kind.TASK_DEFINITION:
             wanted[CONTENT_HASH_TAG] = content_hash(normalise(Kind.TASK_DEFINITION, e.spec))
-        retag = _RETAG.get(e.id.kind, tags.retag_ecs)
         try:
-            retag(aws, item.arn, str(e.id), wanted, current)
+            _tag(aws, e.id, item, wanted, current)
         except AwsError as error:
             log.error("adopt_failed", **e.id.log_fields(), error=str(error))
             errors.append(f"{e.id}: {error}")
@@ -242,11 +261,20 @@ def adopt(
     return tuple(adopted), tuple(errors)
 
 
-_RETAG = {
-    Kind.REPOSITORY: tags.retag_ecr,
-    Kind.SCALABLE_TARGET: autoscaling_writers.retag,
-}
-"""How each kind is tagged when it is not with ECS's TagResource."""
+def _tag(
+    aws: Aws, rid: ResourceId, item: Live, wanted: dict[str, str], current: dict[str, str]
+) -> None:
+    """Add the ownership tag the way the kind keeps tags (a schedule: its marker)."""
+    if rid.kind is Kind.SCHEDULE:
+        schedules.mark(aws, item, wanted)
+    elif rid.kind is Kind.LOG_GROUP:
+        loggroups.retag(aws, item.arn, str(rid), wanted, current)
+    elif rid.kind is Kind.REPOSITORY:
+        tags.retag_ecr(aws, item.arn, str(rid), wanted, current)
+    elif rid.kind is Kind.SCALABLE_TARGET:
+        autoscaling_writers.retag(aws, item.arn, str(rid), wanted, current)
+    else:
+        tags.retag_ecs(aws, item.arn, str(rid), wanted, current)
 
 
 def _importable(item: Live, instance: str) -> bool:

@@ -15,8 +15,10 @@ from controller.aws import (
     autoscaling,
     clusters,
     kms,
+    loggroups,
     namespaces,
     repositories,
+    schedules,
     services,
     taskdefs,
 )
@@ -27,6 +29,7 @@ from controller.diff import pointer
 from controller.diff.normalise import NAMESPACE_REFERENCES
 from controller.diff.normalise import repository as repository_norm
 from controller.diff.normalise.common import is_arn
+from controller.plan import schedules as schedule_refs
 from controller.plan.planner import KMS_KEY_ALIAS, NAMESPACE_NAMES
 from controller.plan.references import cluster_name
 
@@ -48,6 +51,8 @@ def read_live(
     providers: set[str] = set()
     families: set[str] = set()
     wanted_services: dict[str, set[str]] = {}
+    log_groups = {d.id.name for d in desired if d.id.kind is Kind.LOG_GROUP}
+    wanted_schedules = _schedules(desired, cluster_names)
     for d in desired:
         kind = d.id.kind
         if kind is Kind.REPOSITORY:
@@ -80,6 +85,8 @@ def read_live(
         services_read = pool.submit(
             services.read_services, aws, {c: frozenset(n) for c, n in wanted_services.items()}
         )
+        log_groups_read = pool.submit(loggroups.read_log_groups, aws, sorted(log_groups))
+        schedules_read = pool.submit(schedules.read_schedules, aws, wanted_schedules)
         names_read = pool.submit(_namespace_names, aws, desired)
         aliases_read = pool.submit(_kms_alias_targets, aws, desired)
         scaling_read = pool.submit(autoscaling.read_desired, aws, desired)
@@ -94,11 +101,26 @@ def read_live(
         live[ResourceId(Kind.TASK_DEFINITION, name)] = item
     live.update(services_read.result())
     live.update(scaling_read.result())
+    live.update({item.id: item for item in log_groups_read.result().values()})
+    live.update({item.id: item for item in schedules_read.result().values()})
     live.update(_task_records(desired, live))
     if owned_by is not None:
         _add_owned(aws, live, owned_by)
     live = with_namespace_names(live, names_read.result())
     return with_kms_aliases(live, desired, aliases_read.result())
+
+
+def _schedules(desired: Sequence[Desired], cluster_names: set[str]) -> dict[str, str]:
+    """name -> group of each desired Schedule; the clusters they run tasks in join
+    `cluster_names` (their ARNs are what a schedule is sent)."""
+    wanted: dict[str, str] = {}
+    for d in desired:
+        if d.id.kind is Kind.SCHEDULE:
+            wanted[d.id.name] = schedules.group_of(d.spec)
+            cluster = schedule_refs.cluster_name(d.spec)
+            if cluster is not None:
+                cluster_names.add(cluster)
+    return wanted
 
 
 def _namespace_names(aws: Aws, desired: Sequence[Desired]) -> dict[str, str]:
@@ -186,6 +208,10 @@ def _add_owned(aws: Aws, live: dict[ResourceId, Live], instance: str) -> None:
         live.setdefault(ResourceId(Kind.CLUSTER, name), item)
     for name, item in clusters.list_owned_capacity_providers(aws, instance).items():
         live.setdefault(ResourceId(Kind.CAPACITY_PROVIDER, name), item)
+    for name, item in loggroups.list_owned_log_groups(aws, instance).items():
+        live.setdefault(ResourceId(Kind.LOG_GROUP, name), item)
+    for name, item in schedules.list_owned_schedules(aws, instance).items():
+        live.setdefault(ResourceId(Kind.SCHEDULE, name), item)
     for rid, item in autoscaling.list_owned(aws, instance).items():
         live.setdefault(rid, item)
     for rid, item in services.list_owned_services(

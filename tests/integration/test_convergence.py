@@ -24,7 +24,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "manifests"
 PINNED_FAMILY = "legacy-api"
 
 
-@pytest.mark.parametrize("name", ["storefront", "batch-ec2", "registry-mirror"])
+@pytest.mark.parametrize("name", ["storefront", "batch-ec2", "registry-mirror", "nightly-jobs"])
 def test_stack_converges_and_then_plans_nothing(
     name: str, aws: Aws, sandbox: local.Sandbox, tmp_path: Path
 ) -> None:
