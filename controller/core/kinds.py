@@ -79,6 +79,18 @@ class ResourceId:
     name: str
     cluster: str = ""
 
+    def __post_init__(self) -> None:
+        # Ids are dictionary keys on every step of a pass over thousands of resources: hash
+        # once (the kind as the string it is, not through Enum's own, slower, hash).
+        object.__setattr__(self, "_hash", hash((str.__hash__(self.kind), self.name, self.cluster)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[no-any-return, attr-defined]
+
+    def __reduce__(self) -> tuple[type[ResourceId], tuple[Kind, str, str]]:
+        """Copies and pickles are made again, so that their hash is their process's."""
+        return ResourceId, (self.kind, self.name, self.cluster)
+
     def __str__(self) -> str:
         if self.cluster:
             return f"{self.kind}/{self.cluster}/{self.name}"

@@ -55,7 +55,7 @@ def read(snapshot: Snapshot, current: DesiredSet | None, cache: FileCache) -> In
         )
         last_good = current if current is not None else DesiredSet({})
         return Intake(last_good.with_load_failed())
-    new = DesiredSet.of(loaded.resources, snapshot.revision)
+    new = DesiredSet.of(loaded.resources, snapshot.revision, previous=current)
     changed, removed = new.changes_since(current)
     log.info(
         "revision_loaded",

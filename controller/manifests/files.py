@@ -77,18 +77,28 @@ def find(root: Path) -> Found:
             if entry.name.startswith("."):
                 continue
             child = f"{name}/{entry.name}" if name else entry.name
-            target, problem = _target(Path(entry.path), real_root)
-            if problem:
-                if is_manifest(entry.name) or _is_dir(Path(entry.path)):
-                    errors.append(_error(child, problem))
-                continue
-            if target in seen:
-                continue  # reached again through a symlink: read once
-            if target.is_dir() or is_manifest(entry.name):
-                seen.add(target)
-                children.append((target, child, target.is_dir()))
+            found = _child(entry, real, real_root)
+            if isinstance(found, str):
+                errors.append(_error(child, found))
+            elif found is not None and found[0] not in seen:  # else: reached again, read once
+                seen.add(found[0])
+                children.append((found[0], child, found[1]))
         stack.extend(reversed(children))  # depth first, in name order
     return Found(tuple(files), tuple(errors))
+
+
+def _child(entry: os.DirEntry[str], real: Path, real_root: Path) -> tuple[Path, bool] | str | None:
+    """A folder entry to follow, as its real path and whether it is a folder; None when
+    it is not a manifest nor a folder; why, when it must not be followed."""
+    if not _is_symlink(entry):  # inside a real folder of the root: nothing to resolve
+        is_folder = _entry_is_dir(entry)
+        return (real / entry.name, is_folder) if is_folder or is_manifest(entry.name) else None
+    target, problem = _target(Path(entry.path), real_root)
+    if problem:
+        return problem if is_manifest(entry.name) or _is_dir(Path(entry.path)) else None
+    if target.is_dir() or is_manifest(entry.name):
+        return target, target.is_dir()
+    return None
 
 
 def _target(path: Path, real_root: Path) -> tuple[Path, str]:
@@ -103,6 +113,20 @@ def _target(path: Path, real_root: Path) -> tuple[Path, str]:
             "follow it: copy the file into the root instead"
         )
     return target, ""
+
+
+def _is_symlink(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # let `_target` say what is wrong with it
+
+
+def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _is_dir(path: Path) -> bool:

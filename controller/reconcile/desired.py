@@ -14,7 +14,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from controller.core import hooks
 from controller.core.kinds import Kind, ResourceId
@@ -33,16 +33,32 @@ class DesiredSet:
     resources: Mapping[ResourceId, Desired]
     revision: str | None = None
     load_ok: bool = True
+    previous: InitVar[DesiredSet | None] = None
+    """The set this one follows: what did not change is taken from it, not computed again."""
+    _families: frozenset[str] = field(init=False, repr=False)
     _digests: dict[ResourceId, str] = field(init=False, repr=False)
+    _plain: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
+    """Direct dependencies (`controller.plan.references.dependencies`)."""
     _needs: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
-    """Direct dependencies, plus for a service the pre-sync hooks that hold it."""
+    """Direct dependencies among the desired, plus for a service the pre-sync hooks that
+    hold it."""
     _dependents: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
     _fingerprints: dict[ResourceId, str] = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, previous: DesiredSet | None) -> None:
         resources = self.resources
-        families = {rid.name for rid in resources if rid.kind is Kind.TASK_DEFINITION}
-        plain = {rid: dependencies(d, families) for rid, d in resources.items()}
+        families = frozenset(rid.name for rid in resources if rid.kind is Kind.TASK_DEFINITION)
+        names = set(families)
+        same_families = previous is not None and previous._families == families
+        digests: dict[ResourceId, str] = {}
+        plain: dict[ResourceId, tuple[ResourceId, ...]] = {}
+        for rid, d in resources.items():
+            if previous is not None and previous.resources.get(rid) is d:
+                digests[rid] = previous._digests[rid]
+                plain[rid] = previous._plain[rid] if same_families else dependencies(d, names)
+            else:
+                digests[rid] = _digest(d)
+                plain[rid] = dependencies(d, names)
         held = _held_by_hooks(resources.values())
         needs = {
             rid: tuple(dep for dep in (*deps, *held.get(rid, ())) if dep in resources)
@@ -52,18 +68,29 @@ class DesiredSet:
         for rid, deps in plain.items():
             for dep in deps:
                 dependents.setdefault(dep, []).append(rid)
-        object.__setattr__(self, "_digests", {rid: _digest(d) for rid, d in resources.items()})
+        object.__setattr__(self, "_families", families)
+        object.__setattr__(self, "_digests", digests)
+        object.__setattr__(self, "_plain", plain)
         object.__setattr__(self, "_needs", needs)
         object.__setattr__(self, "_dependents", {k: tuple(v) for k, v in dependents.items()})
-        object.__setattr__(
-            self, "_fingerprints", {rid: self._fingerprint_of(rid) for rid in resources}
-        )
+        kept = self._unaffected(previous) if previous is not None else set()
+        fingerprints = {rid: self._fingerprint_of(rid) for rid in resources if rid not in kept}
+        if previous is not None:
+            fingerprints.update((rid, previous._fingerprints[rid]) for rid in kept)
+        object.__setattr__(self, "_fingerprints", fingerprints)
 
     @classmethod
     def of(
-        cls, resources: Iterable[Desired], revision: str | None = None, *, load_ok: bool = True
+        cls,
+        resources: Iterable[Desired],
+        revision: str | None = None,
+        *,
+        load_ok: bool = True,
+        previous: DesiredSet | None = None,
     ) -> DesiredSet:
-        return cls({d.id: d for d in resources}, revision, load_ok)
+        """The set of `resources`; with `previous` (the set it follows), only what changed
+        is worked out again."""
+        return cls({d.id: d for d in resources}, revision, load_ok, previous)
 
     def with_load_failed(self) -> DesiredSet:
         """This set, kept as the last good one after a later load failed: nothing is pruned."""
@@ -122,6 +149,27 @@ class DesiredSet:
         }
         removed = set(older.resources) - set(self.resources)
         return changed | self.dependents(changed), removed
+
+    def _unaffected(self, previous: DesiredSet) -> set[ResourceId]:
+        """The resources whose fingerprint `previous` already has: neither they nor anything
+        they depend on, transitively, changed its manifest or its dependencies."""
+        dirty = [
+            rid
+            for rid in self.resources
+            if previous._digests.get(rid) != self._digests[rid]
+            or previous._needs.get(rid) != self._needs[rid]
+        ]
+        needed_by: dict[ResourceId, list[ResourceId]] = {}
+        for rid, deps in self._needs.items():
+            for dep in deps:
+                needed_by.setdefault(dep, []).append(rid)
+        affected: set[ResourceId] = set()
+        while dirty:
+            rid = dirty.pop()
+            if rid not in affected:
+                affected.add(rid)
+                dirty.extend(needed_by.get(rid, ()))
+        return set(self.resources) - affected
 
     def _fingerprint_of(self, rid: ResourceId) -> str:
         parts = "\n".join(self._digests[dep] for dep in sorted(self.closure([rid])))

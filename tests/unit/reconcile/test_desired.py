@@ -102,3 +102,30 @@ def test_changes_since_names_changed_dependents_and_removed() -> None:
     assert changed == {FAMILY, SERVICE, HOOK, REPORT}
     assert removed == {OTHER}
     assert DesiredSet(newer).changes_since(None) == (set(newer), set())
+
+
+def test_a_set_built_from_the_previous_one_has_the_same_facts() -> None:
+    """Built from the set it follows, a set has the fingerprints, closures and dependents a
+    set built from scratch has, whatever changed: a family, a removed cluster, a new hook."""
+    older = world()
+    new_image = {"containerDefinitions": [{"name": "web", "image": "nginx:2"}]}
+    edits = [
+        resources(),
+        resources(**{"shop-web": new_image}),
+        {rid: d for rid, d in resources().items() if rid != CLUSTER},
+        {
+            **resources(),
+            REPORT: Desired(REPORT, resources()[REPORT].spec, Annotations(hook="pre-sync")),
+        },
+    ]
+    for edited in edits:
+        kept = {rid: older.resources.get(rid, d) for rid, d in edited.items()}
+        for rid, d in edited.items():
+            if d != older.resources.get(rid):
+                kept[rid] = d
+        scratch = DesiredSet(kept)
+        following = DesiredSet.of(kept.values(), previous=older)
+        for rid in kept:
+            assert following.fingerprint(rid) == scratch.fingerprint(rid), (rid, edited)
+            assert following.closure([rid]) == scratch.closure([rid])
+        assert following.dependents(list(kept)) == scratch.dependents(list(kept))
