@@ -202,12 +202,11 @@ def _from_table(
         if name not in names:
             continue
         index = names.index(name)
+        cells = [row.elts[index] for row in tables[table.id].values if isinstance(row, ast.Tuple)]
         return {
-            row.elts[index].value
-            for row in tables[table.id].values
-            if isinstance(row, ast.Tuple)
-            and isinstance(row.elts[index], ast.Constant)
-            and isinstance(row.elts[index].value, str)
+            cell.value
+            for cell in cells
+            if isinstance(cell, ast.Constant) and isinstance(cell.value, str)
         }
     return set()
 
