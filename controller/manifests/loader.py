@@ -77,8 +77,11 @@ class FileCache:
         found = self._files.get(name)
         return found[1] if found is not None and found[0] == data else None
 
-    def put(self, name: str, data: bytes, loaded: _File) -> None:
-        self._files[name] = (data, _stripped(loaded))
+    def put(self, name: str, data: bytes, loaded: _File) -> _File:
+        """Keep what `name` yielded; returns the kept (stripped) version."""
+        kept = _stripped(loaded)
+        self._files[name] = (data, kept)
+        return kept
 
     def retain(self, names: set[str]) -> None:
         """Forget the files not among `names` (deleted or renamed)."""
@@ -116,7 +119,7 @@ def load(
             parsed = yamlload.parse(data, file.name, limits, json=file.json)
             loaded = _File(parsed.errors, tuple(_document(d) for d in parsed.documents))
             if cache is not None:
-                cache.put(file.name, data, loaded)
+                loaded = cache.put(file.name, data, loaded)
         errors.extend(loaded.errors)
         documents += len(loaded.documents)
         for entry, desired, problems in loaded.documents:
