@@ -421,7 +421,7 @@ def plan_role_actions() -> list[str]:
     """The IAM actions the example CI workflow's header grants its read-only plan role."""
     header = WORKFLOW_ROLE.search((ROOT / "docs" / "examples" / "github-actions.yaml").read_text())
     assert header is not None
-    return re.findall(r"\b[a-z0-9]+:[A-Za-z*]+", header["list"])
+    return re.findall(r"(?<![\w-])[a-z0-9-]+:[A-Za-z*]+", header["list"])
 
 
 def test_the_ci_plan_role_covers_every_call_a_plan_makes(
