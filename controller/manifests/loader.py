@@ -9,6 +9,7 @@ error at all.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,15 +73,16 @@ class FileCache:
 
     def __init__(self) -> None:
         self._files: dict[str, tuple[bytes, _File]] = {}
+        """File name -> (digest of its bytes, what it yielded)."""
 
     def get(self, name: str, data: bytes) -> _File | None:
         found = self._files.get(name)
-        return found[1] if found is not None and found[0] == data else None
+        return found[1] if found is not None and found[0] == _digest(data) else None
 
     def put(self, name: str, data: bytes, loaded: _File) -> _File:
         """Keep what `name` yielded; returns the kept (stripped) version."""
         kept = _stripped(loaded)
-        self._files[name] = (data, kept)
+        self._files[name] = (_digest(data), kept)
         return kept
 
     def retain(self, names: set[str]) -> None:
@@ -146,6 +148,10 @@ def load(
         warnings=_in_file_order(cross_warnings),
         files=read,
     )
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _stripped(loaded: _File) -> _File:
