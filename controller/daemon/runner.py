@@ -85,6 +85,7 @@ def run(aws: Aws, config: RunConfig, stop: threading.Event | None = None) -> int
         board=board,
         metrics=metrics,
         is_leader=elector.is_leader if elector else None,
+        freeze_loaded=True,
     )
     holder.append(controller)
     http = HttpServer(
