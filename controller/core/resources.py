@@ -50,6 +50,9 @@ class Annotations:
     those of its task definition family (see `controller.core.hooks`)."""
     adopt: bool = False
     """True lets ecsync take over an existing resource it did not create."""
+    image_update: str = ""
+    """`digest` on a TaskDefinition: each private-ECR image named by a tag is registered
+    as the digest the tag names at each pass (`controller.reconcile.image_updates`)."""
     scaled_by: str = ""
     """Not an annotation: set by the loader on a Service that a ScalableTarget of the
     manifests scales (`ScalableTarget/<cluster>/<service>`); its desiredCount is then left

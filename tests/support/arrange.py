@@ -58,9 +58,10 @@ def services(ecs: Any, cluster: str, names: list[str], *, owner: str | None = IN
         )
 
 
-def push_image(ecr: Any, repository: str, tag: str) -> str:
-    """Put an image tagged `tag` into ECR `repository` (as CI would); returns its digest."""
-    layer = hashlib.sha256(f"{repository}:{tag}".encode()).hexdigest()
+def push_image(ecr: Any, repository: str, tag: str, *, build: str = "") -> str:
+    """Put an image tagged `tag` into ECR `repository` (as CI would); returns its digest.
+    Another `build` is another image (another digest) under the same tag."""
+    layer = hashlib.sha256(f"{repository}:{tag}{build}".encode()).hexdigest()
     manifest = {
         "schemaVersion": 2,
         "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
