@@ -28,8 +28,12 @@ def run(
     """Start the task (or resume waiting for one started before a crash), wait
     for it to stop, and record `succeeded` or `failed` for this content."""
     rid = action.id
-    fields = {**rid.log_fields(), "revision": revision}
-    version = fingerprint(spec)
+    fields = {
+        **rid.log_fields(),
+        "revision": revision,
+        **({"hook": action.hook} if action.hook else {}),
+    }
+    version = action.record or fingerprint(spec)
     try:
         task_arn = action.resume_task or tasks.start(aws, rid, spec)
         log.info("task_started", **fields, task=task_arn, resumed=bool(action.resume_task))

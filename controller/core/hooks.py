@@ -1,11 +1,21 @@
-"""Which services a pre-sync hook holds.
+"""Hooks: one-off tasks that run around the sync of the services they are for.
 
-A hook (`kind: Task` with `ecsync/hook: pre-sync`) must succeed before the
-services it is for are updated, and a hook that fails or cannot run blocks
-those services and nothing else. It is for the services named in its
-`ecsync/hook-for` annotation (`web` in any cluster, or `prod/web`); without
-that annotation, for the services whose task definition is of its own family
-(a migration that runs the app's image with another command).
+A hook is a `kind: Task` with `ecsync/hook`, whose values take Argo CD's
+meanings (https://argo-cd.readthedocs.io/en/release-3.2/user-guide/sync-waves/:
+"PostSync executes after all Sync hooks completed and were successful, a
+successful application, and all resources in a Healthy state. SyncFail
+executes when the sync operation fails"):
+
+- `pre-sync` must succeed before the services it is for are updated; a hook
+  that fails or cannot run blocks those services and nothing else;
+- `post-sync` runs once those services, written in a sync, are all Healthy;
+- `sync-fail` runs when a sync of those services fails.
+
+Every hook is for the services named in its `ecsync/hook-for` annotation
+(`web` in any cluster, or `prod/web`); without that annotation, for the
+services whose task definition is of its own family (a migration or a smoke
+test that runs the app's image with another command). Only a pre-sync hook
+holds (blocks) them.
 """
 
 from __future__ import annotations
@@ -16,19 +26,32 @@ from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired
 
 PRE_SYNC = "pre-sync"
+POST_SYNC = "post-sync"
+SYNC_FAIL = "sync-fail"
+PHASES = (PRE_SYNC, POST_SYNC, SYNC_FAIL)
+"""The values `ecsync/hook` takes."""
+TRIGGERED = frozenset({POST_SYNC, SYNC_FAIL})
+"""Hooks that the outcome of a sync starts, not the plan (`controller.reconcile.hooks`)."""
 
 
 def is_pre_sync_hook(d: Desired) -> bool:
     return d.id.kind is Kind.TASK and d.annotations.hook == PRE_SYNC
 
 
+def is_triggered_hook(d: Desired) -> bool:
+    """A post-sync or sync-fail hook: it runs when a sync of its services ends, and never
+    as a plain one-off task."""
+    return d.id.kind is Kind.TASK and d.annotations.hook in TRIGGERED
+
+
 def held_by(hook: Desired, services: Sequence[Desired]) -> set[ResourceId]:
-    """The services among `services` that wait for `hook` (see `holds`)."""
+    """The services among `services` that `hook` is for (see `holds`)."""
     return {s.id for s in services if holds(hook, s)}
 
 
 def holds(hook: Desired, service: Desired) -> bool:
-    """Whether `service` waits for the pre-sync `hook` (see the module's docstring)."""
+    """Whether `hook` is for `service` (see the module's docstring); a pre-sync hook then
+    holds the service until it succeeds."""
     if service.id.kind is not Kind.SERVICE:
         return False
     names = hook.annotations.hook_for

@@ -1,10 +1,12 @@
-"""Checks of pre-sync hooks against the services of the manifests.
+"""Checks of hooks against the services of the manifests.
 
-A pre-sync hook holds only the services it is for (`controller.core.hooks`):
-those named in `ecsync/hook-for`, or else those of its task definition family.
-A name in `ecsync/hook-for` that matches no Service is a typo that would leave
-a service unguarded, so it is an error; a hook that holds no service at all is
-legal (it still runs) but probably not what was meant, so it warns.
+A hook is for the services of `controller.core.hooks`: those named in
+`ecsync/hook-for`, or else those of its task definition family. A name in
+`ecsync/hook-for` that matches no Service is a typo that would leave a service
+unguarded, so it is an error. A pre-sync hook for no service at all is legal
+(it still runs, as a plain one-off task) but probably not what was meant, so
+it warns; a post-sync or sync-fail hook for no service would never run, so it
+is an error.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ _PATH = ("metadata", "annotations", switches.HOOK_FOR)
 
 
 def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestError]]:
-    """Errors (hook-for names that match no Service) and warnings (hooks that hold none)."""
+    """Errors (hook-for names that match no Service, post-sync and sync-fail hooks for no
+    service) and warnings (pre-sync hooks that hold none)."""
     services = [Desired(e.id, dict(e.spec)) for e in entries if e.id.kind is Kind.SERVICE]
     names = sorted({s.id.name for s in services} | {_qualified(s) for s in services})
     errors: list[ManifestError] = []
@@ -33,7 +36,7 @@ def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestE
             continue
         header, _ = envelope.read(entry.document)
         hook = Desired(entry.id, dict(entry.spec), header.annotations)
-        if not hooks.is_pre_sync_hook(hook):
+        if hook.annotations.hook not in hooks.PHASES:
             continue
         for name in hook.annotations.hook_for:
             if name not in names:
@@ -43,14 +46,23 @@ def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestE
                 )
                 errors.append(entry.error(_PATH, message))
         if not hook.annotations.hook_for and not hooks.held_by(hook, services):
-            family = hooks.family_of(entry.spec.get("taskDefinition")) or "(none)"
-            message = (
-                f"this pre-sync hook holds no service: no Service in the manifests runs its "
-                f"task definition family {family}; name the services it must run before in "
-                f'{switches.HOOK_FOR}, like "web" or "{entry.id.cluster}/web"'
-            )
-            warnings.append(entry.error(("metadata", "annotations", switches.HOOK), message))
+            path = ("metadata", "annotations", switches.HOOK)
+            if hooks.is_pre_sync_hook(hook):
+                warnings.append(entry.error(path, _for_none(hook, "holds no service")))
+            else:
+                errors.append(
+                    entry.error(path, _for_none(hook, "is for no service, so never runs"))
+                )
     return errors, warnings
+
+
+def _for_none(hook: Desired, what: str) -> str:
+    family = hooks.family_of(hook.spec.get("taskDefinition")) or "(none)"
+    return (
+        f"this {hook.annotations.hook} hook {what}: no Service in the manifests runs its "
+        f"task definition family {family}; name the services it is for in "
+        f'{switches.HOOK_FOR}, like "web" or "{hook.id.cluster}/web"'
+    )
 
 
 def _qualified(service: Desired) -> str:

@@ -183,13 +183,15 @@ def _annotations(kind: Kind) -> dict[str, Any]:
     if kind is Kind.TASK:
         switch[switches.HOOK] = {
             "enum": list(switches.HOOKS),
-            "description": "run before the services it holds are updated (those of its "
-            "task definition family, or those of ecsync/hook-for); a failure blocks them",
+            "description": "when the task runs, for the services it is for (those of its "
+            "task definition family, or those of ecsync/hook-for): pre-sync before they are "
+            "updated (a failure blocks them), post-sync once an update of them is Healthy, "
+            "sync-fail when an update of them fails",
         }
         switch[switches.HOOK_FOR] = {
             "type": "string",
             "pattern": "^[A-Za-z0-9/_, -]+$",
-            "description": "the services a pre-sync hook holds, comma-separated, each "
+            "description": "the services a hook is for, comma-separated, each "
             'alone or after its cluster, e.g. "web,prod/worker"',
         }
     return {

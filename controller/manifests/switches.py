@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from controller.core import hooks
 from controller.core.kinds import Kind
 from controller.core.resources import Annotations
 from controller.manifests.suggest import did_you_mean
@@ -19,11 +20,12 @@ IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT = (
     PREFIX + name for name in ("ignore", "prune", "wave", "hook", "hook-for", "adopt")
 )
 KNOWN = (IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT)
-HOOKS = ("pre-sync",)
+HOOKS = hooks.PHASES
 
 _POINTER = re.compile(r"(?:/(?:[^~/]|~[01])*)+")
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
 _SERVICE_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
+_PHASES = ", ".join(f'"{phase}"' for phase in HOOKS[:-1]) + f' or "{HOOKS[-1]}"'
 _HELD_SERVICE = re.compile(rf"(?:{_SERVICE_NAME}/)?{_SERVICE_NAME}")
 """`service` or `cluster/service` (ECS names: letters, digits, hyphens and underscores)."""
 
@@ -68,7 +70,7 @@ def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tupl
         if problem:
             errors.append((key, problem))
     if hook_for and hook is None:
-        errors.append((HOOK_FOR, f'names the services a hook holds; add {HOOK}: "pre-sync"'))
+        errors.append((HOOK_FOR, f"names the services a hook is for; add {HOOK}: {_PHASES}"))
     annotations = Annotations(
         ignore=ignore, prune=prune, wave=wave, hook=hook, hook_for=hook_for, adopt=adopt
     )
@@ -88,7 +90,7 @@ def _pointers(value: str) -> tuple[tuple[str, ...], str]:
 
 def _hook_problem(kind: Kind, value: str) -> str:
     if value not in HOOKS:
-        return f'the only hook is "pre-sync", not "{value}"'
+        return f'the hooks are {_PHASES}, not "{value}"{did_you_mean(value, HOOKS)}'
     if kind is not Kind.TASK:
         return f"hooks run one-off tasks: only kind Task takes {HOOK}, not {kind}"
     return ""

@@ -48,6 +48,11 @@ class Action:
     resume_task: str = ""
     """For a RUN: the ARN of a task an earlier pass started and did not see
     finish (a crash); the executor waits for it instead of starting another."""
+    hook: str = ""
+    """For a RUN of a hook: its `ecsync/hook` phase, logged with the run's events."""
+    record: str = ""
+    """For a RUN of a post-sync or sync-fail hook: the version its run record keeps (the
+    sync it runs for, `controller.plan.triggers`); empty: the fingerprint of its spec."""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,4 @@
-"""Planning one-off tasks (`kind: Task`) and the pre-sync hooks among them.
+"""Planning one-off tasks (`kind: Task`) and the hooks among them.
 
 A task runs once per version of its content: the fingerprint of its
 normalised RunTask spec, with the task definition resolved to the revision
@@ -6,7 +6,9 @@ that will run. The last run is recorded on its cluster (see
 `controller/aws/tasks.py`); a matching successful record means nothing to do.
 
 A pre-sync hook holds only the services it is for (`controller.core.hooks`),
-so a hook that cannot run blocks those and nothing else.
+so a hook that cannot run blocks those and nothing else. Post-sync and
+sync-fail hooks are never planned: the outcome of a sync starts them
+(`controller.plan.triggers`, `controller.reconcile.hooks`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def parse_record(value: str | None) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+def run_spec(d: Desired, instance: str) -> dict[str, Any]:
+    """What RunTask is sent for `d`: its spec, with the ownership tag added."""
+    return {**d.spec, "tags": {**user_tags(d.spec.get("tags")), OWNER_TAG: instance}}
+
+
 def plan_task(
     d: Desired,
     live: Live | None,
@@ -49,14 +56,26 @@ def plan_task(
     resolved: dict[str, str],
     families: set[str],
 ) -> Action | Problem | None:
-    spec = {**d.spec, "tags": {**user_tags(d.spec.get("tags")), OWNER_TAG: instance}}
+    if hooks.is_triggered_hook(d):
+        return None  # the outcome of a sync runs it, not the plan
+    return _plan_run(d, live, instance, resolved, families)
+
+
+def _plan_run(
+    d: Desired,
+    live: Live | None,
+    instance: str,
+    resolved: dict[str, str],
+    families: set[str],
+) -> Action | Problem | None:
     family = str(d.spec.get("taskDefinition", ""))
     run = Action(
         ActionType.RUN,
         d.id,
-        spec=spec,
+        spec=run_spec(d, instance),
         depends_on=references.dependencies(d, families),
         wave=d.annotations.wave,
+        hook=d.annotations.hook or "",
     )
     if family in families and family not in resolved:
         return replace(run, reason="its task definition gets a new revision")

@@ -12,7 +12,9 @@ never trusts what an event said. For the keys of a `Request` it
    (`drift.decide`), and applies; in `Mode.PLAN`, adds what preflight would
    refuse to the plan's problems; in `Mode.OBSERVE` (a standby), only reads;
 4. judges every key: its outcome, its health and when it should come back
-   (`judge`).
+   (`judge`);
+5. in `Mode.APPLY`, arms, runs or resumes the post-sync and sync-fail hooks
+   of the services it judged (`hooks`).
 
 Everything a pass needs to know about its unit of ownership comes in the
 `Target` (see `controller.reconcile.target`), so that a later Application is
@@ -34,7 +36,7 @@ from controller.core.resources import Desired
 from controller.core.settings import Settings
 from controller.plan.actions import Plan
 from controller.plan.planner import PlanOptions
-from controller.reconcile import drift, judge, observe, planning
+from controller.reconcile import drift, hooks, judge, observe, planning
 from controller.reconcile.result import Mode, PassResult, Request
 from controller.reconcile.target import Target
 
@@ -90,6 +92,8 @@ def reconcile(target: Target, request: Request) -> PassResult:
         skip_preflight=settings.skip_preflight,
     )
     keys = judge.applied(target, plan, wanted, live, results=results, decision=decision)
+    ran = hooks.after_sync(target, plan, live, results, keys)
+    keys, results = {**keys, **ran.keys}, [*results, *ran.results]
     return PassResult(keys, plan, tuple(results), seconds=time.monotonic() - started)
 
 

@@ -17,6 +17,7 @@ from controller.core.kinds import ResourceId
 from controller.core.settings import Settings
 from controller.reconcile.desired import DesiredSet
 from controller.reconcile.drift import DriftPolicy, DriftTracker
+from controller.reconcile.hooks import HookMemory
 from controller.reconcile.rollouts import RolloutTracker
 
 ROLLOUT_POLL = 10.0
@@ -27,13 +28,15 @@ ROLLOUT_POLL = 10.0
 class Memory:
     """What a long-running target remembers between passes (a one-shot command has none):
     which resources converged on which manifests, the drift alerts sent, the rollouts
-    being followed, and which task definition revisions the account's services use
-    (read once per resync, then kept up to date from what each pass reads)."""
+    being followed, which task definition revisions the account's services use
+    (read once per resync, then kept up to date from what each pass reads), and what
+    the post-sync and sync-fail hooks last saw of their services."""
 
     drift: DriftTracker = field(default_factory=DriftTracker)
     rollouts: RolloutTracker = field(default_factory=RolloutTracker)
     revisions_in_use: RevisionsInUse = field(default_factory=RevisionsInUse)
     rollout_poll: float = ROLLOUT_POLL
+    hooks: HookMemory = field(default_factory=HookMemory)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Memory:
@@ -43,6 +46,7 @@ class Memory:
         """`rid` left the desired set."""
         self.drift.forget(rid)
         self.rollouts.forget(rid)
+        self.hooks.forget(rid)
 
 
 @dataclass(frozen=True)

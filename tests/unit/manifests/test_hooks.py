@@ -1,4 +1,4 @@
-"""Pre-sync hooks checked against the services of the manifests."""
+"""Hooks (pre-sync, post-sync, sync-fail) checked against the services of the manifests."""
 
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ spec: {cluster: batch, taskDefinition: "worker:3"}
 """
 
 
-def hook(task_definition: str, hook_for: str | None = None) -> str:
+def hook(task_definition: str, hook_for: str | None = None, phase: str = "pre-sync") -> str:
     extra = f', ecsync/hook-for: "{hook_for}"' if hook_for is not None else ""
     return f"""\
 apiVersion: ecsync/v1
 kind: Task
 metadata:
   name: migrate
-  annotations: {{ecsync/hook: pre-sync{extra}}}
+  annotations: {{ecsync/hook: {phase}{extra}}}
 spec: {{cluster: prod, taskDefinition: "{task_definition}"}}
 """
 
@@ -68,3 +68,28 @@ def test_a_hook_that_holds_no_service_warns(write: Write, root: Path) -> None:
     assert 'annotations["ecsync/hook"]: this pre-sync hook holds no service' in warning
     assert "family migrate" in warning
     assert 'ecsync/hook-for, like "web" or "prod/web"' in warning
+
+
+def test_a_post_sync_or_sync_fail_hook_for_no_service_is_an_error(write: Write, root: Path) -> None:
+    """A post-sync or sync-fail hook that is for no service would never run: an error that
+    says how to name its services."""
+    for phase in ("post-sync", "sync-fail"):
+        write("stack.yaml", SERVICES + "---\n" + hook("smoke:2", phase=phase))
+        errors, warnings = hook_problems(root)
+        assert warnings == []
+        (error,) = errors
+        assert f"this {phase} hook is for no service, so never runs" in error
+        assert 'ecsync/hook-for, like "web" or "prod/web"' in error
+
+
+def test_post_sync_and_sync_fail_hooks_are_checked_like_pre_sync_ones(
+    write: Write, root: Path
+) -> None:
+    """A post-sync hook of a service's family is fine; a sync-fail hook-for typo is an error."""
+    write("stack.yaml", SERVICES + "---\n" + hook("web", phase="post-sync"))
+    assert hook_problems(root) == ([], [])
+    write("stack.yaml", SERVICES + "---\n" + hook("smoke", "wbe", phase="sync-fail"))
+    errors, _ = hook_problems(root)
+    (error,) = errors
+    assert "'wbe' names no Service" in error
+    assert "did you mean 'web'?" in error

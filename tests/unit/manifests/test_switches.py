@@ -45,7 +45,12 @@ def test_annotations_outside_the_ecsync_prefix_are_ignored() -> None:
         ("ecsync/wave", "1.5", 'must be an integer like "-1" or "2", not "1.5"'),
         ("ecsync/ignore", "/a,desiredCount", "'desiredCount' is not a JSON pointer"),
         ("ecsync/ignore", "/a~2", "'/a~2' is not a JSON pointer"),
-        ("ecsync/hook", "post-sync", 'the only hook is "pre-sync", not "post-sync"'),
+        (
+            "ecsync/hook",
+            "postsync",
+            'the hooks are "pre-sync", "post-sync" or "sync-fail", not "postsync"; '
+            "did you mean 'post-sync'?",
+        ),
         ("ecsync/adoptt", "true", "did you mean 'ecsync/adopt'?"),
         ("ecsync/hook-for", "web,prod/", "'prod/' is not a service"),
     ],
@@ -64,6 +69,14 @@ def test_a_bad_prune_value_never_disables_protection_silently() -> None:
     """`ecsync/prune: "flase"` is an error; it is not read as either value."""
     _, errors = parse(Kind.SERVICE, {"ecsync/prune": "flase"})
     assert errors
+
+
+@pytest.mark.parametrize("phase", ["pre-sync", "post-sync", "sync-fail"])
+def test_each_hook_phase_is_accepted_on_a_task(phase: str) -> None:
+    """`ecsync/hook` takes pre-sync, post-sync and sync-fail, with hook-for beside them."""
+    annotations, errors = parse(Kind.TASK, {"ecsync/hook": phase, "ecsync/hook-for": "web"})
+    assert errors == []
+    assert (annotations.hook, annotations.hook_for) == (phase, ("web",))
 
 
 def test_hook_is_only_for_tasks() -> None:
@@ -87,7 +100,11 @@ def test_hook_for_needs_a_hook_on_a_task() -> None:
     """hook-for without `ecsync/hook`, or on another kind, is an error that says what to add."""
     _, errors = parse(Kind.TASK, {"ecsync/hook-for": "web"})
     assert errors == [
-        ("ecsync/hook-for", 'names the services a hook holds; add ecsync/hook: "pre-sync"')
+        (
+            "ecsync/hook-for",
+            'names the services a hook is for; add ecsync/hook: "pre-sync", "post-sync" '
+            'or "sync-fail"',
+        )
     ]
     _, errors = parse(Kind.SERVICE, {"ecsync/hook-for": "web"})
     assert errors[0][1].startswith("hooks run one-off tasks: only kind Task takes ecsync/hook-for")

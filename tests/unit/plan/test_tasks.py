@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from controller.core import hooks
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Annotations, Desired, Live
@@ -152,3 +154,23 @@ def test_a_task_without_a_record_says_so() -> None:
     live = with_record(f"{fingerprint({**TASK_SPEC, 'count': 2})} succeeded")
     (action,) = build_plan([task()], live, PlanOptions()).actions
     assert action.reason == "its content changed since the last run"
+
+
+@pytest.mark.parametrize("phase", ["post-sync", "sync-fail"])
+def test_post_sync_and_sync_fail_hooks_are_never_planned_and_hold_nothing(phase: str) -> None:
+    """The plan neither runs a post-sync or sync-fail hook, nor makes its services wait for
+    it: the outcome of a sync starts it."""
+    web = service("web", "migrate:3")
+    plan = build_plan([task(hook=phase), web], cluster_live(), PlanOptions())
+    assert [a.id for a in plan.actions] == [web.id]
+    assert HOOK not in plan.actions[0].depends_on
+    assert HOOK in plan.in_sync
+
+
+def test_a_pre_sync_run_names_its_hook() -> None:
+    """A pre-sync hook's run carries its phase (logged with its task events); a plain task's
+    run carries none, and both record the fingerprint of their spec."""
+    (hooked,) = build_plan([task(hook="pre-sync")], cluster_live(), PlanOptions()).actions
+    (plain,) = build_plan([task()], cluster_live(), PlanOptions()).actions
+    assert (hooked.hook, plain.hook) == ("pre-sync", "")
+    assert hooked.record == plain.record == ""
