@@ -14,7 +14,7 @@ import structlog
 
 from controller.apply import one_off, preflight
 from controller.apply.outcomes import Outcome, Result
-from controller.aws import taskdefs, writers
+from controller.aws import services, taskdefs, writers
 from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
 from controller.aws.tasks import TaskWait
@@ -159,6 +159,7 @@ def _execute(
     revision: str | None,
 ) -> Result:
     writer = writers.WRITERS[action.id.kind]
+    deployment: str | None = None
     try:
         arn = ""
         if action.type is ActionType.DEREGISTER:
@@ -168,9 +169,12 @@ def _execute(
             writer.delete(aws, action.id, _require(live, action))
         elif action.type is ActionType.REPLACE:
             writer.delete(aws, action.id, _require(live, action))
-            arn = writer.create(aws, action.id, spec)
+            arn, deployment = _create(writer, aws, action.id, spec)
         elif live is None:
-            arn = writer.create(aws, action.id, spec)
+            arn, deployment = _create(writer, aws, action.id, spec)
+        elif isinstance(writer, services.ServiceWriter):
+            written = writer.update_deploying(aws, action.id, spec, live, action.fields)
+            arn, deployment = written.arn, written.deployment
         else:
             arn = writer.update(aws, action.id, spec, live, action.fields)
     except AwsError as error:
@@ -191,7 +195,17 @@ def _execute(
         fields=[c.to_dict() for c in action.changes],
         **({"arn": arn} if arn else {}),
     )
-    return Result(action.id, outcome, arn=arn)
+    return Result(action.id, outcome, arn=arn, deployment=deployment)
+
+
+def _create(
+    writer: writers.Writer, aws: Aws, id: ResourceId, spec: dict[str, Any]
+) -> tuple[str, str | None]:
+    """The new resource's ARN; for a service, also the deployment ECS started for it."""
+    if isinstance(writer, services.ServiceWriter):
+        written = writer.create_deploying(aws, id, spec)
+        return written.arn, written.deployment
+    return writer.create(aws, id, spec), None
 
 
 def _blocked(action: Action, blocker: ResourceId, revision: str | None) -> Result:

@@ -49,3 +49,6 @@ class Result:
     retryable: bool = False
     """True when the failure was temporary (throttling, 5xx): try again later."""
     arn: str = ""
+    deployment: str | None = None
+    """The ECS service deployment a service write left ECS working on, when its answer
+    named one (`currentServiceDeployment`)."""

@@ -4,9 +4,10 @@ the task definitions services use, the writer."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from controller.aws import batching, calls, creating, errors, shapes, tags
+from controller.aws import batching, calls, creating, deployments, errors, shapes, tags
 from controller.core.field_facts import SERVICE_REPLACE_FIELDS, SERVICE_UPDATE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Live
@@ -216,6 +217,7 @@ def service_state(service: Mapping[str, Any]) -> ServiceState:
         events=tuple(
             str(e.get("message", "")) for e in (service.get("events") or ())[:_EVENTS_KEPT]
         ),
+        current_deployment=service.get("currentServiceDeployment") or None,
     )
 
 
@@ -223,14 +225,34 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+@dataclass(frozen=True)
+class Written:
+    """A service write: the service's ARN, and the service deployment the answer names
+    (`currentServiceDeployment`; None when the endpoint reports none, or nothing was sent)."""
+
+    arn: str
+    deployment: str | None = None
+
+
 class ServiceWriter:
-    """CreateService / UpdateService (changed fields only) / scale to 0 + DeleteService."""
+    """CreateService / UpdateService (changed fields only) / scale to 0 + DeleteService.
+
+    `create_deploying` and `update_deploying` also say which deployment the write left ECS
+    working on, so that the rollout can be followed by its own record."""
 
     def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
+        return self.create_deploying(aws, id, spec).arn
+
+    def update(
+        self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
+    ) -> str:
+        return self.update_deploying(aws, id, spec, live, fields).arn
+
+    def create_deploying(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> Written:
         params = tags.ecs_request(spec)
         named = params.pop("cluster", None)
         cluster = id.cluster or named
-        return creating.create_owned(
+        answer = creating.create_owned_answer(
             aws,
             "ecs",
             "create_service",
@@ -244,10 +266,11 @@ class ServiceWriter:
             serviceName=id.name,
             **params,
         )
+        return Written(str(answer["service"]["serviceArn"]), deployments.started_by(answer))
 
-    def update(
+    def update_deploying(
         self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]
-    ) -> str:
+    ) -> Written:
         resource = str(id)
         errors.refuse_update(
             "UpdateService",
@@ -257,8 +280,9 @@ class ServiceWriter:
         )
         errors.refuse_update("UpdateService", resource, fields - SERVICE_UPDATE_FIELDS - {"tags"})
         changed = {f: spec[f] for f in sorted(fields & SERVICE_UPDATE_FIELDS) if f in spec}
+        deployment = None
         if changed:
-            calls.call(
+            answer = calls.call(
                 aws,
                 "ecs",
                 "update_service",
@@ -267,9 +291,10 @@ class ServiceWriter:
                 service=id.name,
                 **changed,
             )
+            deployment = deployments.started_by(answer)
         if "tags" in fields:
             tags.retag_ecs(aws, live.arn, resource, spec.get("tags", {}), live.spec.get("tags", {}))
-        return live.arn
+        return Written(live.arn, deployment)
 
     def delete(self, aws: Aws, id: ResourceId, live: Live) -> None:
         """Scale to 0 first (when not already there), then DeleteService."""

@@ -9,6 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 COLUMNS = ("KIND", "NAME", "SYNC", "HEALTH", "LAST-ERROR")
+ROLLOUT_COLUMNS = ("KIND", "NAME", "SYNC", "HEALTH", "ROLLOUT", "LAST-ERROR")
+"""The table when a service is being rolled out: ROLLOUT shows its deployment's strategy,
+lifecycle stage, share of production traffic and status."""
 
 
 class StatusUnavailable(Exception):  # noqa: N818 - the name `ecsync status` callers catch
@@ -62,8 +65,10 @@ def render_status(doc: dict[str, Any]) -> str:
     resources = doc.get("resources") or []
     if not resources:
         return "\n".join([*lines, "no resources yet"])
-    rows = [COLUMNS, *(_row(resource) for resource in resources)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    rollouts = any(resource.get("rollout") for resource in resources)
+    columns = ROLLOUT_COLUMNS if rollouts else COLUMNS
+    rows = [columns, *(_row(resource, rollouts=rollouts) for resource in resources)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     table = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
@@ -86,15 +91,32 @@ def _nonzero(counts: dict[str, int] | None) -> str:
     return ", ".join(f"{n} {state}" for state, n in (counts or {}).items() if n)
 
 
-def _row(resource: dict[str, Any]) -> tuple[str, ...]:
+def _row(resource: dict[str, Any], *, rollouts: bool = False) -> tuple[str, ...]:
     name = str(resource.get("name", "?"))
     if resource.get("cluster"):
         name = f"{resource['cluster']}/{name}"
     error = " ".join(str(resource.get("lastError") or "-").split())
-    return (
+    cells: tuple[str, ...] = (
         str(resource.get("kind", "?")),
         name,
         str(resource.get("sync") or "-"),
         str(resource.get("health") or "-"),
-        error,
     )
+    if rollouts:
+        cells += (_rollout(resource.get("rollout")),)
+    return (*cells, error)
+
+
+def _rollout(rollout: Any) -> str:
+    """ "LINEAR PRODUCTION_TRAFFIC_SHIFT 30% IN_PROGRESS": strategy, stage, share of
+    production traffic and status, the parts ECS reported; "-" for none."""
+    if not isinstance(rollout, dict):
+        return "-"
+    traffic = rollout.get("trafficPercent")
+    parts = [
+        rollout.get("strategy"),
+        rollout.get("stage"),
+        f"{traffic:g}%" if isinstance(traffic, int | float) else None,
+        rollout.get("status"),
+    ]
+    return " ".join(str(part) for part in parts if part) or "-"

@@ -59,9 +59,21 @@ class Reporter:
         elif key.outcome.failed:
             self.board.update(rid, sync=SyncState.FAILED, error=key.error)
         elif key.outcome in _OUT_OF_SYNC:
-            self.board.update(rid, sync=SyncState.OUT_OF_SYNC, message=key.message)
+            self.board.update(
+                rid,
+                sync=SyncState.OUT_OF_SYNC,
+                health=key.health,
+                message=key.message,
+                rollout=key.rollout,
+            )
         else:
-            self.board.update(rid, sync=SyncState.SYNCED, health=key.health, message=key.message)
+            self.board.update(
+                rid,
+                sync=SyncState.SYNCED,
+                health=key.health,
+                message=key.message,
+                rollout=key.rollout,
+            )
 
     def _observe(self, result: PassResult, mode: Mode) -> None:
         if mode is Mode.APPLY and result.keys:

@@ -19,7 +19,7 @@ from typing import Any
 
 from controller.core import redact
 from controller.core.kinds import ResourceId
-from controller.reconcile.health import Health
+from controller.reconcile.health import Health, RolloutProgress
 
 
 class SyncState(StrEnum):
@@ -39,6 +39,8 @@ class _Entry:
     """When `sync` last changed (or the resource first appeared)."""
     last_synced: float | None
     """When the resource was last seen Synced."""
+    rollout: RolloutProgress | None = None
+    """The service deployment being followed (or that ECS rolled back), when read."""
 
 
 class StatusBoard:
@@ -81,6 +83,7 @@ class StatusBoard:
         health: Health | None = None,
         error: str | None = None,
         message: str | None = None,
+        rollout: RolloutProgress | None = None,
     ) -> None:
         """Record the resource's current status; timestamps move only on change / on Synced."""
         sync, now = SyncState(sync), self._clock()
@@ -93,6 +96,7 @@ class StatusBoard:
             elif entry.sync is not sync:
                 entry.last_transition = now
             entry.sync, entry.health, entry.error, entry.message = sync, health, error, message
+            entry.rollout = rollout
             if sync is SyncState.SYNCED:
                 entry.last_synced = now
 
@@ -145,7 +149,7 @@ def _resource(rid: ResourceId, entry: _Entry) -> dict[str, Any]:
     doc: dict[str, Any] = {"kind": str(rid.kind), "name": rid.name}
     if rid.cluster:
         doc["cluster"] = rid.cluster
-    return doc | {
+    doc |= {
         "sync": str(entry.sync),
         "health": str(entry.health) if entry.health is not None else None,
         "lastError": entry.error,
@@ -153,6 +157,9 @@ def _resource(rid: ResourceId, entry: _Entry) -> dict[str, Any]:
         "lastSynced": _iso(entry.last_synced),
         "lastTransition": _iso(entry.last_transition),
     }
+    if entry.rollout is not None:
+        doc["rollout"] = entry.rollout.to_dict()
+    return doc
 
 
 def _iso(timestamp: float | None) -> str | None:

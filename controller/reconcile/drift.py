@@ -31,7 +31,9 @@ from controller.core.settings import Settings
 from controller.diff.compare import FieldChange
 from controller.plan.actions import REMOVALS, Action, ActionType, Plan
 from controller.reconcile.desired import DesiredSet
+from controller.reconcile.health import Health
 from controller.reconcile.result import KeyResult, Requeue
+from controller.reconcile.rollouts import RolloutTracker
 
 log = structlog.get_logger()
 
@@ -130,7 +132,11 @@ class Decision:
 
 
 def decide(
-    plan: Plan, live: Mapping[ResourceId, Live], desired: DesiredSet, tracker: DriftTracker
+    plan: Plan,
+    live: Mapping[ResourceId, Live],
+    desired: DesiredSet,
+    tracker: DriftTracker,
+    rollouts: RolloutTracker | None = None,
 ) -> Decision:
     """Which actions of `plan` to run, which of them correct drift, and which are held back.
 
@@ -138,6 +144,11 @@ def decide(
     converged is drift: it is logged (`drift_detected`), then corrected, unless
     the policy is alert-only or the same drift keeps coming back
     (`drift_flapping`: held for the flap window). Removals and new commits run.
+
+    Not drift, and not written, on the same manifests (`rollouts.holds`): a
+    service whose rollout ecsync started is still converging (left out of the
+    actions, so the pass goes on following it), and a service whose rollout ECS
+    rolled back (held, pending, Degraded, with the rollback's reason).
     """
     policy = tracker.policy
     to_apply: list[Action] = []
@@ -155,6 +166,17 @@ def decide(
             continue
         if action.type is ActionType.RUN:
             held[rid] = _skip_rerun(action, live.get(rid), tracker, desired.revision)
+            continue
+        hold = rollouts.holds(rid, desired.fingerprint(rid)) if rollouts is not None else None
+        if hold is not None:
+            if hold.rolled_back:
+                held[rid] = KeyResult(
+                    rid,
+                    Outcome.PENDING,
+                    message=hold.message,
+                    health=Health.DEGRADED,
+                    rollout=hold.progress,
+                )
             continue
         drift = signature(action.changes)
         fields = [c.to_dict() for c in action.changes]

@@ -27,6 +27,14 @@ in this order (the first rule that matches wins):
 A FAILED deployment that is no longer PRIMARY, with no rollback naming the
 PRIMARY, is history (a later deployment replaced it) and does not count.
 Timestamps are never compared (the typed state does not keep them).
+
+`assess_deployment` judges a rollout by ECS's own record of it, the service
+deployment (DescribeServiceDeployments), for every strategy (ROLLING,
+BLUE_GREEN, LINEAR, CANARY): PENDING, IN_PROGRESS and STOP_REQUESTED are
+**Progressing** (with the lifecycle stage and the share of production traffic
+the new revision is asked to take); SUCCESSFUL is **Healthy**; STOPPED, and
+every rollback state (requested, in progress, successful or failed), are
+**Degraded**, because what runs is not what was deployed.
 """
 
 from __future__ import annotations
@@ -35,10 +43,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from controller.aws import services
 from controller.core.resources import Live
-from controller.core.service_state import Deployment, ServiceState
+from controller.core.service_state import (
+    Deployment,
+    DeploymentRecord,
+    DeploymentStatus,
+    ServiceState,
+)
 
 
 class Health(StrEnum):
@@ -72,13 +86,47 @@ class Rollout(StrEnum):
 
 
 @dataclass(frozen=True)
+class RolloutProgress:
+    """Where one service deployment stands, as `ecsync status` and `/status` show it."""
+
+    deployment: str
+    """The service deployment's ARN."""
+    status: str
+    strategy: str
+    stage: str | None = None
+    traffic: float | None = None
+    """The share (0-100) of production traffic the new revision is asked to take."""
+
+    @classmethod
+    def of(cls, record: DeploymentRecord) -> RolloutProgress:
+        return cls(
+            record.arn,
+            str(record.status),
+            record.strategy,
+            record.lifecycle_stage,
+            record.production_traffic,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "deployment": self.deployment,
+            "status": self.status,
+            "strategy": self.strategy,
+            "stage": self.stage,
+            "trafficPercent": self.traffic,
+        }
+
+
+@dataclass(frozen=True)
 class Assessment:
     health: Health
     rollout: Rollout | None
     """None when ECS reports no `rolloutState` (or the service is gone)."""
     message: str
     deployment_id: str | None
-    """The PRIMARY deployment's id."""
+    """The PRIMARY deployment's id (the service deployment's, from its record)."""
+    progress: RolloutProgress | None = None
+    """Set when the assessment comes from the service deployment's own record."""
 
 
 _ROLLBACK = re.compile(
@@ -113,6 +161,56 @@ def assess_service(state: ServiceState) -> Assessment:
         return Assessment(Health.PROGRESSING, rollout, message, primary_id)
     health, message = _steady(running, desired, state.pending_count)
     return Assessment(health, rollout, message, primary_id)
+
+
+def assess_deployment(record: DeploymentRecord) -> Assessment:
+    """Assess one rollout by its service deployment record (see the module docstring)."""
+    status, progress = record.status, RolloutProgress.of(record)
+    head = f"{record.strategy} deployment {short_id(record.arn)}"
+    reason = _sentence(record.rollback_reason or record.status_reason)
+    because = f": {reason}" if reason else ""
+    if status is DeploymentStatus.SUCCESSFUL:
+        return Assessment(
+            Health.HEALTHY, Rollout.COMPLETED, f"{head} succeeded", record.arn, progress
+        )
+    if status.rolling_back:
+        doing = {
+            DeploymentStatus.ROLLBACK_REQUESTED: "ECS is about to roll it back",
+            DeploymentStatus.ROLLBACK_IN_PROGRESS: "ECS is rolling it back",
+            DeploymentStatus.ROLLBACK_SUCCESSFUL: "ECS rolled it back",
+            DeploymentStatus.ROLLBACK_FAILED: "ECS could not roll it back",
+        }[status]
+        message = f"{head} failed{because}; {doing}"
+        return Assessment(Health.DEGRADED, Rollout.FAILED, message, record.arn, progress)
+    if status is DeploymentStatus.STOPPED:
+        message = f"{head} stopped{because}"
+        return Assessment(Health.DEGRADED, Rollout.FAILED, message, record.arn, progress)
+    return Assessment(
+        Health.PROGRESSING,
+        Rollout.IN_PROGRESS,
+        _record_progress(head, record),
+        record.arn,
+        progress,
+    )
+
+
+def short_id(arn: str) -> str:
+    """A deployment's id: the last part of its ARN."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def _record_progress(head: str, record: DeploymentRecord) -> str:
+    """ "LINEAR deployment x is PRODUCTION_TRAFFIC_SHIFT: 30% of production traffic, 2 of 2
+    tasks running" (the parts ECS reports)."""
+    parts = []
+    if record.production_traffic is not None:
+        parts.append(f"{record.production_traffic:g}% of production traffic")
+    if record.target_requested:
+        parts.append(f"{record.target_running} of {record.target_requested} tasks running")
+    if record.failed_tasks:
+        parts.append(f"{record.failed_tasks} failed")
+    stage = record.lifecycle_stage or str(record.status)
+    return f"{head} in {stage}" + (f": {', '.join(parts)}" if parts else "")
 
 
 def assess_live(live: Live) -> Assessment | None:

@@ -17,9 +17,9 @@ from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Live
 from controller.plan.actions import Plan
 from controller.reconcile.drift import Decision
-from controller.reconcile.health import Health, assess_live
+from controller.reconcile.health import assess_live
 from controller.reconcile.result import BACKOFF, FORGET, KeyResult, Mode, Requeue
-from controller.reconcile.target import Memory, Target
+from controller.reconcile.target import Target
 
 log = structlog.get_logger()
 
@@ -39,6 +39,7 @@ def applied(
     desired = target.desired
     by_id = {r.id: r for r in results}
     problems = {p.id: p.message for p in plan.problems}
+    planned = {a.id for a in plan.actions}
     judged: dict[ResourceId, KeyResult] = {}
     for rid in [*wanted, *by_id, *decision.held]:
         if rid in judged:
@@ -55,7 +56,10 @@ def applied(
             if result is not None:  # pruned, or an old revision deregistered
                 judged[rid] = KeyResult(rid, result.outcome)
         else:
-            judged[rid] = _converged(rid, result, decision.drifted, live.get(rid), target)
+            unapplied = rid in planned and result is None
+            judged[rid] = _converged(
+                rid, result, decision.drifted, live.get(rid), target, unapplied=unapplied
+            )
     return judged
 
 
@@ -65,8 +69,12 @@ def _converged(
     drifted: Mapping[ResourceId, str],
     live: Live | None,
     target: Target,
+    *,
+    unapplied: bool = False,
 ) -> KeyResult:
-    """`rid` matches its manifests now (written in this pass, or already in sync)."""
+    """`rid` matches its manifests now (written in this pass, or already in sync), or a
+    difference on it was left alone (`unapplied`: its rollout is converging it, or ECS rolled
+    that rollout back, and then the key stays pending)."""
     revision, memory = target.desired.revision, target.memory
     outcome = result.outcome if result is not None else Outcome.UNCHANGED
     if memory is None:
@@ -76,16 +84,23 @@ def _converged(
         log.info("drift_corrected", **rid.log_fields(), revision=revision, outcome=str(outcome))
     if rid.kind is not Kind.SERVICE:
         return KeyResult(rid, outcome)
-    health, poll = _follow(memory, rid, result, live, revision)
+    fingerprint = target.desired.fingerprint(rid)
+    assessment, poll = memory.rollouts.observe(rid, result, live, revision, fingerprint)
     requeue = Requeue(after=memory.rollout_poll) if poll else FORGET
-    return KeyResult(rid, outcome, requeue, health=health)
-
-
-def _follow(
-    memory: Memory, rid: ResourceId, result: Result | None, live: Live | None, revision: str | None
-) -> tuple[Health | None, bool]:
-    assessment, poll = memory.rollouts.observe(rid, result, live, revision=revision)
-    return (assessment.health if assessment else None), poll
+    if assessment is None:
+        return KeyResult(rid, outcome, requeue)
+    hold = memory.rollouts.holds(rid, fingerprint) if unapplied else None
+    if hold is not None and hold.rolled_back:
+        outcome = Outcome.PENDING
+    message = assessment.message if assessment.progress is not None else None
+    return KeyResult(
+        rid,
+        outcome,
+        requeue,
+        message=message,
+        health=assessment.health,
+        rollout=assessment.progress,
+    )
 
 
 def unwritten(

@@ -25,7 +25,7 @@ from controller.apply.outcomes import Outcome, Result
 from controller.aws.errors import AwsError
 from controller.core.kinds import ResourceId
 from controller.plan.actions import Plan
-from controller.reconcile.health import Health
+from controller.reconcile.health import Health, RolloutProgress
 
 
 class Mode(StrEnum):
@@ -75,6 +75,8 @@ class KeyResult:
     message: str | None = None
     health: Health | None = None
     """A service's health, when it was assessed in this pass."""
+    rollout: RolloutProgress | None = None
+    """Where the service deployment ecsync follows stands, when its record was read."""
 
 
 @dataclass(frozen=True)

@@ -1,82 +1,382 @@
-"""Following service rollouts and health, and logging their transitions.
+"""Following the rollouts ecsync starts, by ECS's own record of each, and logging their ends.
 
-ECS's own deployment state decides (see `health`): this module only
-remembers what was seen last per service, so that each transition is logged
-once: `rollout_started`, `rollout_completed`, `rollout_failed`, and
-`service_degraded` when a steady service drops below its desired count.
+Every service write (create, update, replace) that starts an ECS service
+deployment is followed to its end through that deployment's record
+(DescribeServiceDeployments): the deployment the write's answer names
+(`currentServiceDeployment`), else the one DescribeServices names after the
+write, else (an endpoint whose DescribeServices names none) the newest one
+ListServiceDeployments lists as created after the write. The records of every
+followed service are read together, 20 per call, once per pass (`refresh`).
+
+Each transition is logged once: `rollout_started`, `rollout_progressed` (a new
+lifecycle stage or traffic share), then `rollout_completed` (SUCCESSFUL),
+`rollout_rolled_back` (ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED: with the task
+definition ecsync deployed and the one running now) or `rollout_failed`
+(STOPPED); and `service_degraded` when a service drops to Degraded.
+
+When the record cannot be had (the role may not read service deployments, an
+endpoint older than them, a deployment ECS does not know), or the write started
+no deployment (tags, a desired count), the rollout is judged from
+DescribeServices as before (`health.assess_live`), with a time limit, and
+`rollout_record_unavailable` says why.
+
+The tracker also tells the drift rules (`holds`) what must not be written over:
+a service whose own rollout is still going, and a service whose rollout ECS
+rolled back, which stays Degraded and is not deployed again until its
+manifests change (or `ecsync apply` runs).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
 from controller.apply.outcomes import Outcome, Result
+from controller.aws import deployments, services
+from controller.aws.clients import Aws
+from controller.aws.errors import AwsError
 from controller.core.kinds import ResourceId
 from controller.core.resources import Live
-from controller.reconcile.health import Assessment, Health, Rollout, assess_live
+from controller.core.service_state import DeploymentRecord, DeploymentStatus, ServiceRevision
+from controller.reconcile.health import (
+    Assessment,
+    Health,
+    Rollout,
+    RolloutProgress,
+    assess_deployment,
+    assess_live,
+    short_id,
+)
 
 log = structlog.get_logger()
 
 _STARTS = (Outcome.CREATED, Outcome.UPDATED, Outcome.REPLACED)
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far before our own clock a deployment listed by ListServiceDeployments may have been
+created and still count as the one a write started (AWS's clock is not ours)."""
+
+
+@dataclass
+class _Follow:
+    """One rollout ecsync started, followed until it ends."""
+
+    fingerprint: str | None
+    started_at: float
+    written_at: datetime
+    before: str | None
+    """The deployment DescribeServices named before the write."""
+    deployment: str | None = None
+    """The deployment followed, once known."""
+    no_deployment: bool = False
+    """The write's answer named the deployment that was already there: it started none."""
+    record: DeploymentRecord | None = None
+    unavailable: str | None = None
+    """Why the record cannot be read: the rollout is judged from DescribeServices."""
+    target: str | None = None
+    restored: str | None = None
+    shown: tuple[object, ...] | None = None
+    """The stage, traffic and status last logged (`rollout_progressed`)."""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a difference on a service must not be written over now."""
+
+    rolled_back: bool
+    """False: the service's own rollout is still going (the difference is converging)."""
+    message: str
+    progress: RolloutProgress | None = None
 
 
 @dataclass
 class _Seen:
     health: Health | None = None
-    following: bool = False
-    started_at: float = 0.0
+    follow: _Follow | None = None
+    rolled_back: tuple[str | None, Hold] | None = None
+    """The fingerprint whose rollout ECS rolled back, and what to report for it."""
 
 
 class RolloutTracker:
     def __init__(
-        self, timeout: float = 1800.0, clock: Callable[[], float] = time.monotonic
+        self,
+        timeout: float = 1800.0,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._timeout = timeout
         self._clock = clock
+        self._now = now
         self._seen: dict[ResourceId, _Seen] = {}
 
+    def refresh(self, aws: Aws, live: Mapping[ResourceId, Live]) -> None:
+        """Read the record of each followed rollout among `live` (just read): batched
+        DescribeServiceDeployments, and DescribeServiceRevisions for rollbacks that ended."""
+        follows = {
+            rid: seen.follow
+            for rid, seen in self._seen.items()
+            if seen.follow is not None and seen.follow.unavailable is None and rid in live
+        }
+        for rid, follow in follows.items():
+            if follow.deployment is None and not follow.no_deployment:
+                self._find_deployment(aws, rid, follow, live[rid])
+        asked = {f.deployment: rid for rid, f in follows.items() if f.deployment is not None}
+        if not asked:
+            return
+        try:
+            records = deployments.describe_deployments(aws, asked)
+        except AwsError as error:
+            self._unreadable(error, [follows[rid] for rid in asked.values()], asked.values())
+            return
+        for arn, rid in asked.items():
+            follow = follows[rid]
+            follow.record = records.get(arn)
+            if follow.record is None:
+                follow.unavailable = (
+                    f"ECS does not know service deployment {short_id(arn)} (deployments "
+                    "before 25 October 2024 have no record; a deleted service loses them)"
+                )
+                _log_unavailable(rid, follow.unavailable)
+        self._read_revisions(aws, follows, live)
+
+    def _find_deployment(self, aws: Aws, rid: ResourceId, follow: _Follow, live: Live) -> None:
+        state = services.state_of(live)
+        current = state.current_deployment if state is not None else None
+        if current is not None:
+            if current == follow.before:
+                follow.no_deployment = True
+            else:
+                follow.deployment = current
+            return
+        try:
+            follow.deployment = deployments.newest_created_after(
+                aws,
+                rid.cluster,
+                rid.name,
+                follow.written_at - CLOCK_SKEW,
+                excluding=follow.before,
+            )
+        except AwsError as error:
+            self._unreadable(error, [follow], [rid])
+
+    def _unreadable(
+        self, error: AwsError, follows: list[_Follow], rids: Iterable[ResourceId]
+    ) -> None:
+        """A permanent failure (no permission, an endpoint without the API) switches these
+        rollouts to DescribeServices; a transient one waits for the next look."""
+        if error.retryable:
+            return
+        for follow, rid in zip(follows, rids, strict=True):
+            follow.unavailable = str(error)
+            _log_unavailable(rid, follow.unavailable)
+
+    def _read_revisions(
+        self, aws: Aws, follows: Mapping[ResourceId, _Follow], live: Mapping[ResourceId, Live]
+    ) -> None:
+        """The task definitions of ended rollbacks: the one deployed, the one restored."""
+        ended = {
+            rid: f.record
+            for rid, f in follows.items()
+            if f.record is not None and _rolled_back(f.record)
+        }
+        wanted = {
+            arn
+            for record in ended.values()
+            for arn in (record.target_revision, record.rollback_revision)
+            if arn
+        }
+        revisions: dict[str, ServiceRevision] = {}
+        if wanted:
+            try:
+                revisions = deployments.describe_revisions(aws, wanted)
+            except AwsError as error:
+                log.info("service_revisions_unread", error=str(error))
+        for rid, record in ended.items():
+            target = revisions.get(record.target_revision or "")
+            restored = revisions.get(record.rollback_revision or "")
+            state = services.state_of(live[rid])
+            follow = follows[rid]
+            follow.target = target.task_definition if target else None
+            follow.restored = (
+                restored.task_definition
+                if restored
+                else (state.task_definition if state is not None else None)
+            )
+
     def observe(
-        self, rid: ResourceId, result: Result | None, live: Live | None, revision: str | None
+        self,
+        rid: ResourceId,
+        result: Result | None,
+        live: Live | None,
+        revision: str | None,
+        fingerprint: str | None = None,
     ) -> tuple[Assessment | None, bool]:
         """Log what changed for `rid`; returns its assessment and whether to poll again soon.
 
         `result` is what this pass wrote (None when nothing); `live` is what
-        was read before writing, so after a write it is stale and only the
-        start of a rollout is logged.
+        was read before writing, so after a write only the start is logged.
         """
         seen = self._seen.setdefault(rid, _Seen())
-        fields = {**rid.log_fields(), "revision": revision}
+        fields: dict[str, object] = {**rid.log_fields(), "revision": revision}
         if result is not None and result.outcome in _STARTS:
-            seen.following, seen.started_at = True, self._clock()
-            log.info("rollout_started", **fields, outcome=str(result.outcome))
+            self._start(seen, result, live, fields, fingerprint)
             return None, True
-        assessment = assess_live(live) if live is not None else None
+        follow = seen.follow
+        assessment: Assessment | None
+        if follow is not None and follow.record is not None:
+            assessment = self._by_record(seen, follow, live, fields)
+        else:
+            assessment = assess_live(live) if live is not None else None
+            if follow is not None and assessment is not None:
+                assessment = self._by_service(seen, follow, assessment, fields)
         if assessment is None:
             return None, False
-        if seen.following:
-            if assessment.rollout is Rollout.COMPLETED or (
-                assessment.rollout is None and assessment.health is Health.HEALTHY
-            ):
-                seen.following = False
-                log.info("rollout_completed", **fields, message=assessment.message)
-            elif assessment.rollout is Rollout.FAILED:
-                seen.following = False
-                log.error("rollout_failed", **fields, message=assessment.message)
-            elif self._clock() - seen.started_at > self._timeout:
-                seen.following = False
-                log.warning(
-                    "rollout_failed",
-                    **fields,
-                    message=f"no steady state after {self._timeout:.0f}s: {assessment.message}",
+        if seen.follow is None and seen.rolled_back is not None:
+            rolled_fingerprint, hold = seen.rolled_back
+            if rolled_fingerprint == fingerprint and assessment.health is not Health.MISSING:
+                assessment = Assessment(
+                    Health.DEGRADED, Rollout.FAILED, hold.message, None, hold.progress
                 )
         if assessment.health is Health.DEGRADED and seen.health is not Health.DEGRADED:
             log.warning("service_degraded", **fields, message=assessment.message)
         seen.health = assessment.health
-        return assessment, seen.following
+        return assessment, seen.follow is not None
+
+    def _start(
+        self,
+        seen: _Seen,
+        result: Result,
+        live: Live | None,
+        fields: Mapping[str, object],
+        fingerprint: str | None,
+    ) -> None:
+        state = services.state_of(live) if live is not None else None
+        before = state.current_deployment if state is not None else None
+        follow = _Follow(fingerprint, self._clock(), self._now(), before)
+        if result.deployment is not None:
+            follow.no_deployment = result.deployment == before
+            follow.deployment = None if follow.no_deployment else result.deployment
+        seen.follow, seen.rolled_back = follow, None
+        log.info(
+            "rollout_started",
+            **fields,
+            outcome=str(result.outcome),
+            deployment=follow.deployment,
+        )
+
+    def _by_record(
+        self, seen: _Seen, follow: _Follow, live: Live | None, fields: Mapping[str, object]
+    ) -> Assessment:
+        record = follow.record
+        assert record is not None
+        assessment = assess_deployment(record)
+        found = assess_live(live) if live is not None else None
+        if found is not None and found.health is Health.MISSING:
+            seen.follow = None
+            return found
+        about = {**fields, "deployment": record.arn, "strategy": record.strategy}
+        status = record.status
+        if not status.ended:
+            shown = (record.lifecycle_stage, record.production_traffic, str(status))
+            if shown != follow.shown:
+                follow.shown = shown
+                log.info(
+                    "rollout_progressed",
+                    **about,
+                    status=str(status),
+                    stage=record.lifecycle_stage,
+                    traffic_percent=record.production_traffic,
+                    message=assessment.message,
+                )
+            return assessment
+        seen.follow = None
+        if status is DeploymentStatus.SUCCESSFUL:
+            log.info("rollout_completed", **about, message=assessment.message)
+        elif status.rolling_back:
+            log.error(
+                "rollout_rolled_back",
+                **about,
+                status=str(status),
+                target=follow.target,
+                restored=follow.restored,
+                reason=record.rollback_reason or record.status_reason,
+                message=assessment.message,
+            )
+            hold = Hold(True, _rolled_back_message(assessment.message), assessment.progress)
+            seen.rolled_back = (follow.fingerprint, hold)
+            return Assessment(
+                Health.DEGRADED, Rollout.FAILED, hold.message, record.arn, assessment.progress
+            )
+        else:
+            log.error("rollout_failed", **about, status=str(status), message=assessment.message)
+        return assessment
+
+    def _by_service(
+        self, seen: _Seen, follow: _Follow, assessment: Assessment, fields: Mapping[str, object]
+    ) -> Assessment:
+        """The rollout judged from DescribeServices (no record to follow)."""
+        if follow.unavailable is not None:
+            assessment = Assessment(
+                assessment.health,
+                assessment.rollout,
+                f"{assessment.message} (from DescribeServices: the deployment record is "
+                "unavailable)",
+                assessment.deployment_id,
+            )
+        if assessment.rollout is Rollout.COMPLETED or (
+            assessment.rollout is None and assessment.health is Health.HEALTHY
+        ):
+            seen.follow = None
+            log.info("rollout_completed", **fields, message=assessment.message)
+        elif assessment.rollout is Rollout.FAILED:
+            seen.follow = None
+            log.error("rollout_failed", **fields, message=assessment.message)
+        elif self._clock() - follow.started_at > self._timeout:
+            seen.follow = None
+            log.warning(
+                "rollout_failed",
+                **fields,
+                message=f"no steady state after {self._timeout:.0f}s: {assessment.message}",
+            )
+        return assessment
+
+    def holds(self, rid: ResourceId, fingerprint: str) -> Hold | None:
+        """Why a difference on `rid`, whose manifests have fingerprint `fingerprint`, must not
+        be written over now; None when nothing holds it."""
+        seen = self._seen.get(rid)
+        if seen is None:
+            return None
+        follow = seen.follow
+        if follow is not None and follow.fingerprint == fingerprint:
+            what = f"deployment {short_id(follow.deployment)}" if follow.deployment else "rollout"
+            progress = RolloutProgress.of(follow.record) if follow.record is not None else None
+            return Hold(False, f"ecsync's {what} is still converging", progress)
+        if seen.rolled_back is not None and seen.rolled_back[0] == fingerprint:
+            return seen.rolled_back[1]
+        return None
 
     def forget(self, rid: ResourceId) -> None:
         self._seen.pop(rid, None)
+
+
+def _rolled_back(record: DeploymentRecord) -> bool:
+    return record.status.ended and record.status.rolling_back
+
+
+def _rolled_back_message(message: str) -> str:
+    return (
+        f"{message}; not deployed again until its manifests (or its task definition's) "
+        "change, or `ecsync apply` runs"
+    )
+
+
+def _log_unavailable(rid: ResourceId, reason: str) -> None:
+    log.warning(
+        "rollout_record_unavailable",
+        **rid.log_fields(),
+        reason=reason,
+        message="following the rollout through DescribeServices instead",
+    )

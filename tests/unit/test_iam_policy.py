@@ -42,7 +42,11 @@ NOT_SCANNED = {
 }
 CALL_FUNCTIONS = frozenset({"call", "paginate", "create"})
 """Functions of `controller.aws.calls` whose 2nd and 3rd arguments are service and operation."""
-FORWARDERS = {"calls": CALL_FUNCTIONS, "batching": {"describe"}, "creating": {"create_owned"}}
+FORWARDERS = {
+    "calls": CALL_FUNCTIONS,
+    "batching": {"describe"},
+    "creating": {"create_owned", "create_owned_answer"},
+}
 """Module -> its functions that take (aws, service, operation, ...) and send that call."""
 CLIENT_PROPERTIES = frozenset({"ecs", "ecr"})
 """`Aws` properties that return boto3 clients."""

@@ -161,3 +161,26 @@ def test_fetch_refuses_other_schemes() -> None:
     """Only http(s) URLs are fetched, so a file: URL cannot be read by mistake."""
     with pytest.raises(StatusUnavailable, match="not an http"):
         fetch_status("file:///etc/passwd")
+
+
+def test_render_a_rollout_column_while_a_service_rolls_out() -> None:
+    """With a service being rolled out, a ROLLOUT column shows strategy, stage, traffic share
+    and deployment status ("-" for resources without one)."""
+    web = {
+        **SAMPLE["resources"][3],
+        "health": "Progressing",
+        "rollout": {
+            "deployment": "arn:d",
+            "status": "IN_PROGRESS",
+            "strategy": "LINEAR",
+            "stage": "PRODUCTION_TRAFFIC_SHIFT",
+            "trafficPercent": 30.0,
+        },
+    }
+    doc = {**SAMPLE, "resources": [SAMPLE["resources"][0], web]}
+    table = render_status(doc).splitlines()[-3:]
+    assert table == [
+        "KIND        NAME      SYNC    HEALTH       ROLLOUT                                          LAST-ERROR",
+        "Repository  web       Synced  -            -                                                -",
+        "Service     prod/web  Synced  Progressing  LINEAR PRODUCTION_TRAFFIC_SHIFT 30% IN_PROGRESS  -",
+    ]

@@ -7,7 +7,7 @@ import threading
 
 from controller.core.kinds import Kind, ResourceId
 from controller.daemon.status import StatusBoard, SyncState
-from controller.reconcile.health import Health
+from controller.reconcile.health import Health, RolloutProgress
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")
 API = ResourceId(Kind.SERVICE, "api", "prod")
@@ -219,3 +219,22 @@ def test_concurrent_updates_and_snapshots() -> None:
         thread.join()
     assert errors == []
     assert sum(board.counts().values()) == 80
+
+
+def test_a_service_being_rolled_out_shows_its_deployment() -> None:
+    """A service with a followed deployment carries `rollout` (strategy, stage, traffic %,
+    status); the next update without one drops it, and other resources never have the key."""
+    board = StatusBoard(Clock())
+    progress = RolloutProgress("arn:d", "IN_PROGRESS", "LINEAR", "PRODUCTION_TRAFFIC_SHIFT", 30.0)
+    board.update(WEB, sync=SyncState.SYNCED, health=Health.PROGRESSING, rollout=progress)
+    board.update(CLUSTER, sync=SyncState.SYNCED)
+    assert entry(board, WEB)["rollout"] == {
+        "deployment": "arn:d",
+        "status": "IN_PROGRESS",
+        "strategy": "LINEAR",
+        "stage": "PRODUCTION_TRAFFIC_SHIFT",
+        "trafficPercent": 30.0,
+    }
+    assert "rollout" not in entry(board, CLUSTER)
+    board.update(WEB, sync=SyncState.SYNCED, health=Health.HEALTHY)
+    assert "rollout" not in entry(board, WEB)
