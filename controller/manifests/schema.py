@@ -180,6 +180,12 @@ def _annotations(kind: Kind) -> dict[str, Any]:
             "did not create it",
         },
     }
+    if kind is Kind.TASK_DEFINITION:
+        switch[switches.IMAGE_UPDATE] = {
+            "enum": list(switches.IMAGE_UPDATES),
+            "description": '"digest": each private-ECR image named by a tag is registered as '
+            "the digest the tag names, looked up on every pass; a push to the tag rolls out",
+        }
     if kind is Kind.TASK:
         switch[switches.HOOK] = {
             "enum": list(switches.HOOKS),

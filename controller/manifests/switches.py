@@ -19,8 +19,11 @@ PREFIX = "ecsync/"
 IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT = (
     PREFIX + name for name in ("ignore", "prune", "wave", "hook", "hook-for", "adopt")
 )
-KNOWN = (IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT)
+IMAGE_UPDATE = PREFIX + "image-update"
+KNOWN = (IGNORE, PRUNE, WAVE, HOOK, HOOK_FOR, ADOPT, IMAGE_UPDATE)
 HOOKS = hooks.PHASES
+IMAGE_UPDATES = ("digest",)
+"""`ecsync/image-update` values: "digest" follows each private-ECR tag to the digest it names."""
 
 _POINTER = re.compile(r"(?:/(?:[^~/]|~[01])*)+")
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
@@ -64,15 +67,21 @@ def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tupl
         elif key == HOOK_FOR:
             hook_for, problem = _held_services(kind, value)
         else:
-            problem = (
-                f"unknown ecsync annotation{did_you_mean(key, KNOWN)}; known: {', '.join(KNOWN)}"
-            )
+            problem = _value_problem(kind, key, value)
         if problem:
             errors.append((key, problem))
     if hook_for and hook is None:
         errors.append((HOOK_FOR, f"names the services a hook is for; add {HOOK}: {_PHASES}"))
+    refused = {key for key, _ in errors}
+    image_update = values.get(IMAGE_UPDATE, "") if IMAGE_UPDATE not in refused else ""
     annotations = Annotations(
-        ignore=ignore, prune=prune, wave=wave, hook=hook, hook_for=hook_for, adopt=adopt
+        ignore=ignore,
+        prune=prune,
+        wave=wave,
+        hook=hook,
+        hook_for=hook_for,
+        adopt=adopt,
+        image_update=image_update,
     )
     return annotations, errors
 
@@ -93,6 +102,21 @@ def _hook_problem(kind: Kind, value: str) -> str:
         return f'the hooks are {_PHASES}, not "{value}"{did_you_mean(value, HOOKS)}'
     if kind is not Kind.TASK:
         return f"hooks run one-off tasks: only kind Task takes {HOOK}, not {kind}"
+    return ""
+
+
+def _value_problem(kind: Kind, key: str, value: str) -> str:
+    """What is wrong with a switch whose value is taken as it is (`ecsync/image-update`),
+    or with a key that is no switch."""
+    if key != IMAGE_UPDATE:
+        return f"unknown ecsync annotation{did_you_mean(key, KNOWN)}; known: {', '.join(KNOWN)}"
+    if value not in IMAGE_UPDATES:
+        return f'the only image update is "digest", not "{value}"'
+    if kind is not Kind.TASK_DEFINITION:
+        return (
+            f"only kind TaskDefinition takes {IMAGE_UPDATE}, not {kind}: put it on the "
+            "TaskDefinition whose images should follow their tags"
+        )
     return ""
 
 

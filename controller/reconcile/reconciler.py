@@ -36,7 +36,7 @@ from controller.core.resources import Desired
 from controller.core.settings import Settings
 from controller.plan.actions import Plan
 from controller.plan.planner import PlanOptions
-from controller.reconcile import drift, hooks, judge, observe, planning
+from controller.reconcile import drift, hooks, image_updates, judge, observe, planning
 from controller.reconcile.result import Mode, PassResult, Request
 from controller.reconcile.target import Target
 
@@ -68,20 +68,25 @@ def reconcile(target: Target, request: Request) -> PassResult:
         )
         if in_use is not None:
             in_use.note(live)
+        pinning = image_updates.resolve(
+            target.aws, subset, live, manifests=desired, may_write=request.mode is Mode.APPLY
+        )
+        # Task definitions that follow their tags are planned at the digests they name now.
+        subset, desired = pinning.desired, pinning.desired_set(desired)
+        target = dataclasses.replace(target, desired=desired)
         plan = planning.plan(
             target.aws, subset, live, options, revision=desired.revision, revisions_in_use=in_use
         )
+        plan = pinning.checked(plan)
         if request.mode is Mode.PLAN and not settings.skip_preflight:
             plan = _with_preflight_problems(target, plan)
     except AwsError as error:
         return PassResult.unread(wanted, error, time.monotonic() - started)
     if request.mode is not Mode.APPLY:
-        keys = judge.unwritten(target, plan, wanted, live, request.mode)
+        keys = pinning.requeued(judge.unwritten(target, plan, wanted, live, request.mode))
         return PassResult(keys, plan, seconds=time.monotonic() - started)
-    if target.memory is not None:
-        target.memory.rollouts.refresh(target.aws, live)
     decision = (
-        drift.decide(plan, live, desired, target.memory.drift, target.memory.rollouts)
+        drift.decide(plan, live, desired, target.memory.drift)
         if target.memory is not None
         else drift.Decision(plan.actions, {}, {})
     )
@@ -94,6 +99,8 @@ def reconcile(target: Target, request: Request) -> PassResult:
         skip_preflight=settings.skip_preflight,
     )
     keys = judge.applied(target, plan, wanted, live, results=results, decision=decision)
+    pinning.log_updates(plan, results, desired.revision)
+    keys = pinning.requeued(keys)
     ran = hooks.after_sync(target, plan, live, results, keys)
     keys, results = {**keys, **ran.keys}, [*results, *ran.results]
     return PassResult(keys, plan, tuple(results), seconds=time.monotonic() - started)
