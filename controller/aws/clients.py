@@ -14,7 +14,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
-from controller.aws import errors
+from controller.aws import errors, parsing
 from controller.aws.ratelimit import RateLimiter
 from controller.aws.taskdef_cache import TaskDefinitionCache
 from controller.core import settings
@@ -84,16 +84,15 @@ class AwsConfig:
 
 
 def _botocore_session() -> botocore.session.Session:
-    """A botocore session that leaves timestamps as AWS sent them.
+    """A botocore session whose JSON answers are parsed by `parsing.FastJSONParser`, and
+    that leaves timestamps as AWS sent them.
 
     Turning every timestamp of a DescribeServices page (services, deployments,
     events) into a timezone-aware datetime was a tenth of a no-op resync's CPU
     time, and ecsync never reads them as dates.
     """
     session = botocore.session.get_session()
-    session.get_component("response_parser_factory").set_parser_defaults(
-        timestamp_parser=lambda value: value
-    )
+    parsing.install(session).set_parser_defaults(timestamp_parser=lambda value: value)
     return session
 
 
