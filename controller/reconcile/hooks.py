@@ -214,14 +214,14 @@ def _note_seen(
     memory: HookMemory | None,
 ) -> Mapping[ResourceId, Seen]:
     """What is known of each service a hook is for: this pass's judgement where it judged
-    the service, else the last one remembered. A one-shot run judges health from what its
-    pass read, for the services it did not write."""
+    the service, else the last one remembered. A one-shot run, which follows no rollout,
+    judges health from what its pass read before writing: what the last sync left."""
     seen = memory.seen if memory is not None else {}
     for rid, key in keys.items():
         if rid not in index.concerned or rid.kind is not Kind.SERVICE:
             continue
         health = key.health
-        if health is None and memory is None and key.outcome is Outcome.UNCHANGED:
+        if health is None and memory is None:
             found = live.get(rid)
             assessment = assess_live(found) if found is not None else None
             health = assessment.health if assessment is not None else None

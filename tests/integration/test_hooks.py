@@ -222,3 +222,34 @@ def test_sync_fail_runs_when_a_rollout_it_was_armed_for_degrades(
     assert ran.keys[SMOKE].outcome is Outcome.SUCCEEDED
     assert "Degraded" in next(e for e in logs if e["event"] == "hook_triggered")["reason"]
     assert pass_over(target, {WEB: degraded}).results == ()
+
+
+def web_reads_degraded(aws: Aws) -> Aws:
+    """`aws`, whose DescribeServices answers say `web` runs none of its tasks: what a
+    rollout whose tasks do not stay up leaves."""
+
+    def degrade(parsed: dict[str, Any], **_: Any) -> None:
+        for service in parsed.get("services") or []:
+            if service.get("serviceName") == "web":
+                service["runningCount"] = 0
+                for deployment in service.get("deployments") or []:
+                    deployment["runningCount"] = 0
+
+    aws.session.events.register("after-call.ecs.DescribeServices", degrade)
+    return aws
+
+
+def test_apply_runs_sync_fail_when_the_rollout_it_armed_for_left_a_service_degraded(
+    aws: Aws, ecs: Any, sandbox: local.Sandbox, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """The next apply reads a service that the last one wrote as Degraded: the sync-fail
+    hook runs, once."""
+    root = write(tmp_path / "m", stack(sandbox, hook="sync-fail"))
+    sync(aws, root, defaults(), apply=True)
+    assert record(ecs).endswith(" waiting")
+    degraded = web_reads_degraded(Aws(AwsConfig("us-east-1", moto_endpoint)))
+    with capture_logs() as logs:
+        assert runs_of(sync(degraded, root, defaults(), apply=True)) == ["succeeded"]
+    (triggered,) = [e for e in logs if e["event"] == "hook_triggered"]
+    assert "Degraded" in triggered["reason"]
+    assert runs_of(sync(degraded, root, defaults(), apply=True)) == []

@@ -1,0 +1,92 @@
+"""Post-sync and sync-fail hooks in the real daemon (`ecsync run` against the local AWS)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import ecsync_local as local
+from tests.support.daemon import Daemon, Daemons
+from tests.support.moto_tasks import make_failing_tasks_possible
+from tests.support.shop import stack, write
+
+
+def hook(sandbox: local.Sandbox, name: str, phase: str, command: str) -> str:
+    """A hook task of the shop's web family (so for the web service) running `command`."""
+    return f"""
+apiVersion: ecsync/v1
+kind: Task
+metadata:
+  name: {name}
+  annotations: {{ecsync/hook: {phase}}}
+spec:
+  cluster: shop
+  taskDefinition: shop-web
+  launchType: FARGATE
+  networkConfiguration:
+    awsvpcConfiguration:
+      subnets: [{sandbox.subnet_ids[0]}]
+      securityGroups: [{sandbox.security_group_id}]
+  overrides:
+    containerOverrides: [{{name: web, command: [{command}]}}]
+"""
+
+
+def started(daemon: Daemon, name: str) -> list[str]:
+    """The hook phase of each run of the task `name` so far."""
+    return [
+        str(e.get("hook"))
+        for e in daemon.named("task_started")
+        if e.get("name") == name and not e.get("resumed")
+    ]
+
+
+def test_post_sync_runs_once_each_time_a_rollout_completes(
+    start_daemon: Daemons, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """The daemon arms the post-sync hook when it creates the service, runs it in the pass
+    that sees the rollout complete, never again for the same manifests, and once more after
+    a new image rolls out."""
+    files = {**stack(sandbox), "smoke.yaml": hook(sandbox, "smoke", "post-sync", "smoke")}
+    folder = write(tmp_path / "manifests", files)
+    daemon = start_daemon("--source", str(folder), "--resync", "3s")
+    waiting = daemon.wait_for("hook_waiting", lambda e: e["name"] == "smoke")
+    assert waiting["services"] == ["Service/shop/web"]
+    daemon.wait_for("rollout_completed", lambda e: e["name"] == "web")
+    ran = daemon.wait_for("task_succeeded", lambda e: e["name"] == "smoke")
+    assert ran["hook"] == "post-sync"
+    time.sleep(4)  # a resync of the same manifests
+    assert started(daemon, "smoke") == ["post-sync"]
+
+    write(folder, {"web.yaml": stack(sandbox, image="nginx:1.28")["web.yaml"]})
+    daemon.wait_for("service_updated", lambda e: e["name"] == "web")
+    daemon.wait_for("task_succeeded", lambda e: e["name"] == "smoke" and e is not ran)
+    time.sleep(4)
+    assert started(daemon, "smoke") == ["post-sync", "post-sync"]
+    assert [e["name"] for e in daemon.named("hook_waiting")] == ["smoke", "smoke"]
+    assert daemon.stop() == 0
+
+
+def test_a_failing_pre_sync_hook_runs_sync_fail_once(
+    start_daemon: Daemons, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """A pre-sync hook that fails blocks the service and runs the sync-fail hook in the same
+    pass; the retries of later passes do not run it again."""
+    make_failing_tasks_possible()
+    files = {
+        **stack(sandbox, hook="migrate-fail"),
+        "cleanup.yaml": hook(sandbox, "cleanup", "sync-fail", "cleanup"),
+    }
+    folder = write(tmp_path / "manifests", files)
+    daemon = start_daemon("--source", str(folder), "--resync", "1s")
+    daemon.wait_for("task_failed", lambda e: e["name"] == "migrate")
+    daemon.wait_for("apply_blocked", lambda e: e["name"] == "web")
+    triggered = daemon.wait_for("hook_triggered", lambda e: e["name"] == "cleanup")
+    assert triggered["hook"] == "sync-fail"
+    assert triggered["services"] == ["Service/shop/web"]
+    ran = daemon.wait_for("task_succeeded", lambda e: e["name"] == "cleanup")
+    assert ran["hook"] == "sync-fail"
+    time.sleep(3)  # resyncs: the service stays blocked, the hook is not run again
+    assert started(daemon, "cleanup") == ["sync-fail"]
+    assert started(daemon, "migrate") == ["pre-sync"]
+    assert daemon.stop() == 0
