@@ -22,6 +22,7 @@ import yaml
 from controller.aws import (
     autoscaling,
     clusters,
+    digests,
     kms,
     loggroups,
     namespaces,
@@ -35,9 +36,10 @@ from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import OWNER_TAG, Desired, Live
 from controller.diff import pointer
 from controller.manifests.loader import load
+from controller.plan import image_pins
 from controller.plan import schedules as plan_schedules
 from controller.plan.references import cluster_name
-from controller.reconcile import observe
+from controller.reconcile import image_updates, observe
 
 CASES = Path(__file__).resolve().parent / "cases"
 INSTANCE = "ecsync"
@@ -59,7 +61,9 @@ FOLDERS = {
 KEYS = frozenset({"title", "source", "manifest", "also", "live", "lookups", "changes"})
 REQUIRED = frozenset({"title", "source", "manifest", "live"})
 CHANGE_KEYS = frozenset({"set", "value", "remove", "expect"})
-LOOKUPS = frozenset({"namespaces", "kmsAliases"})
+LOOKUPS = frozenset({"namespaces", "kmsAliases", "images"})
+REGION = "us-east-1"
+"""The region the cases' ECR images and ARNs are in (ecsync's region for the lookups)."""
 
 
 class CaseError(Exception):
@@ -261,6 +265,19 @@ def live_state(
         return live
     names = namespaces.names_by_arn(case.lookups.get("namespaces") or [])
     return observe.with_namespace_names(live, names)
+
+
+def with_image_digests(
+    case: Case, desired: list[Desired], live: Mapping[ResourceId, Live]
+) -> list[Desired]:
+    """`desired` as a pass plans it: the task definitions that follow their tags at the
+    digests the case's DescribeImages `imageDetails` (lookup `images`) give them, through
+    the same functions a pass uses (`digests.answered`, `image_updates.pin`)."""
+    followed = {f.image for d in desired for f in image_pins.followed(d)}
+    if not followed:
+        return desired
+    lookups = digests.answered(followed, case.lookups.get("images") or [])
+    return image_updates.pin(desired, live, lookups, region=REGION).desired
 
 
 def coverage(cases: list[Case]) -> Mapping[Kind, int]:

@@ -24,6 +24,7 @@ CHANGES = [(case, index) for case in CASES for index in range(len(case.changes))
 def _plan_for(case: corpus.Case, answer: object, root: Path) -> tuple[Plan, Desired]:
     main, desired = corpus.load_desired(case, root)
     live = corpus.live_state(case, main, desired, answer)
+    desired = corpus.with_image_digests(case, desired, live)
     return build_plan(desired, live, PlanOptions(instance=corpus.INSTANCE)), main
 
 
