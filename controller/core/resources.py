@@ -44,10 +44,11 @@ class Annotations:
     wave: int = 0
     """Ordering before the kind rank."""
     hook: str | None = None
-    """`pre-sync` for Task resources that must succeed before services update."""
+    """A Task's hook phase: `pre-sync` (must succeed before its services update),
+    `post-sync` or `sync-fail` (run at the end of a sync; see `controller.core.hooks`)."""
     hook_for: tuple[str, ...] = ()
-    """The services a pre-sync hook holds, as `service` or `cluster/service`; empty:
-    those of its task definition family (see `controller.core.hooks`)."""
+    """The services a hook is for, as `service` or `cluster/service`; empty: those of
+    its task definition family (see `controller.core.hooks`)."""
     adopt: bool = False
     """True lets ecsync take over an existing resource it did not create."""
     image_update: str = ""

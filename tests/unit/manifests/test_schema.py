@@ -108,6 +108,22 @@ def test_user_annotations_and_a_spec_less_cluster_are_accepted() -> None:
     assert messages(COMBINED, document) == []
 
 
+@pytest.mark.parametrize("phase", ["pre-sync", "post-sync", "sync-fail"])
+def test_a_task_takes_each_hook_phase(phase: str) -> None:
+    """Each of the three hooks is accepted on a Task, as validate accepts it; another is not."""
+
+    def task(hook: str) -> dict[str, Any]:
+        return {
+            "apiVersion": "ecsync/v1",
+            "kind": "Task",
+            "metadata": {"name": "smoke", "annotations": {"ecsync/hook": hook}},
+            "spec": {"cluster": "prod", "taskDefinition": "web"},
+        }
+
+    assert messages(COMBINED, task(phase)) == []
+    assert messages(COMBINED, task(phase.replace("-", ""))) != []
+
+
 def test_an_unknown_kind_is_flagged() -> None:
     """A kind that does not exist is named as such."""
     document = {**SERVICE, "kind": "Servic"}
