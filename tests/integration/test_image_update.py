@@ -10,8 +10,10 @@ from structlog.testing import capture_logs
 
 import ecsync_local as local
 from controller.apply.outcomes import Outcome
+from controller.aws import digests
 from controller.aws.clients import Aws
 from controller.core.kinds import Kind, ResourceId
+from controller.core.preflight_facts import EcrImage, Seen
 from controller.core.settings import defaults
 from controller.reconcile.sync import sync
 from tests.support import arrange
@@ -179,3 +181,51 @@ spec:
     assert other["containerDefinitions"][0]["image"] == f"{IMAGE}@{digest}"
     assert ecs.list_task_definitions(familyPrefix="shop-web")["taskDefinitionArns"] == []
     assert ecs.describe_clusters(clusters=["shop"])["clusters"][0]["status"] == "ACTIVE"
+
+
+def test_the_tags_of_every_repository_are_read_with_one_call_each(
+    calls_sent: CallCounter, aws: Aws, ecr: Any
+) -> None:
+    """Three tags in two repositories are two DescribeImages; a missing tag among them makes
+    its repository's call be asked again tag by tag, and only that tag is missing."""
+    ecr.create_repository(repositoryName="shop/web")
+    ecr.create_repository(repositoryName="shop/api")
+    web = arrange.push_image(ecr, "shop/web", "v1")
+    latest = arrange.push_image(ecr, "shop/web", "latest")
+    api = arrange.push_image(ecr, "shop/api", "v2")
+
+    def tag(repository: str, name: str) -> EcrImage:
+        return EcrImage("123456789012", "us-east-1", repository, tag=name)
+
+    calls_sent.clear()
+    found = digests.look_up(
+        aws, [tag("shop/web", "v1"), tag("shop/web", "latest"), tag("shop/api", "v2")]
+    )
+    assert calls_sent["DescribeImages"] == 2
+    assert {image.tag: lookup.digest for image, lookup in found.items()} == {
+        "v1": web,
+        "latest": latest,
+        "v2": api,
+    }
+
+    calls_sent.clear()
+    found = digests.look_up(aws, [tag("shop/web", "v1"), tag("shop/web", "v9")])
+    assert calls_sent["DescribeImages"] == 3
+    assert found[tag("shop/web", "v1")] == digests.Lookup(Seen.FOUND, web)
+    assert found[tag("shop/web", "v9")] == digests.Lookup(Seen.MISSING)
+
+
+def test_more_than_a_hundred_tags_of_one_repository_go_out_in_calls_of_a_hundred(
+    calls_sent: CallCounter, aws: Aws, ecr: Any
+) -> None:
+    """101 tags of one repository are two DescribeImages (imageIds holds at most 100)."""
+    ecr.create_repository(repositoryName="shop/web")
+    pushed = {f"v{i}": arrange.push_image(ecr, "shop/web", f"v{i}") for i in range(101)}
+    wanted = [EcrImage("123456789012", "us-east-1", "shop/web", tag=tag) for tag in pushed]
+
+    calls_sent.clear()
+    found = digests.look_up(aws, wanted)
+
+    assert calls_sent["DescribeImages"] == 2
+    assert sorted(len(p["imageIds"]) for p in calls_sent.params("DescribeImages")) == [1, 100]
+    assert {image.tag: lookup.digest for image, lookup in found.items()} == pushed
