@@ -2,10 +2,12 @@
 
 Argo CD's meanings (`controller.core.hooks`), mapped to ecsync. A sync of a
 hook's services S is what a pass writes for them; its version is a digest of
-the manifests of the hook and of S (and what they depend on), so a retry,
-a resync or a drift correction of the same manifests is the same sync, and a
-new commit that changes S is a new one. Each hook keeps a run record on its
-cluster, like any one-off task (`controller.aws.tasks`):
+the manifests of S (and of what they depend on), so a retry, a resync or a
+drift correction of the same manifests is the same sync, and a new commit
+that changes S is a new one. The hook's own manifest is not part of it: a
+hook edited while a sync is under way still runs for that sync, as edited.
+Each hook keeps a run record on its cluster, like any one-off task
+(`controller.aws.tasks`):
 `<version> <state> [<task ARN>]`, where state is
 
 - `waiting`: a pass wrote one of S for this version, and the sync has not
@@ -70,9 +72,10 @@ class SyncState:
     """Every one of them is in sync with the manifests and Healthy."""
 
 
-def version(hook_fingerprint: str, service_fingerprints: Iterable[str]) -> str:
-    """The version of a sync of a hook's services: what its run record keeps."""
-    parts = "\n".join([hook_fingerprint, *sorted(service_fingerprints)])
+def version(service_fingerprints: Iterable[str]) -> str:
+    """The version of a sync of a hook's services (the fingerprints of their manifests):
+    what its run record keeps."""
+    parts = "\n".join(sorted(service_fingerprints))
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 

@@ -136,9 +136,7 @@ def after_sync(
             degraded=any(_health(seen, s) is Health.DEGRADED for s in services),
             healthy=all(_health(seen, s) is Health.HEALTHY and seen[s].in_sync for s in services),
         )
-        current = triggers.version(
-            desired.fingerprint(rid), [desired.fingerprint(s) for s in services]
-        )
+        current = triggers.version(desired.fingerprint(s) for s in services)
         recorded, state, task_arn = parse_record(_record(cluster, rid))
         step = triggers.step(phase, current, recorded, state, sync)
         fields: dict[str, Any] = {

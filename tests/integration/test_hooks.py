@@ -253,3 +253,18 @@ def test_apply_runs_sync_fail_when_the_rollout_it_armed_for_left_a_service_degra
     (triggered,) = [e for e in logs if e["event"] == "hook_triggered"]
     assert "Degraded" in triggered["reason"]
     assert runs_of(sync(degraded, root, defaults(), apply=True)) == []
+
+
+def test_a_hook_edited_while_its_sync_is_under_way_still_runs_for_it(
+    aws: Aws, ecs: Any, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """The sync is its services' manifests, not the hook's: a post-sync hook armed by one
+    apply and edited before the next runs, as edited, at that next one."""
+    root = write(tmp_path / "m", stack(sandbox))
+    sync(aws, root, defaults(), apply=True)
+    write(root, stack(sandbox).replace("command: [smoke]", "command: [smoke, --fast]"))
+    with capture_logs() as logs:
+        assert runs_of(sync(aws, root, defaults(), apply=True)) == ["succeeded"]
+    (run,) = started(logs)
+    described = ecs.describe_tasks(cluster="jobs", tasks=[run["task"]])["tasks"][0]
+    assert described["overrides"]["containerOverrides"][0]["command"] == ["smoke", "--fast"]
