@@ -7,7 +7,9 @@ never trusts what an event said. For the keys of a `Request` it
 1. reads the live state they and what they depend on need, in batches
    (every desired resource with one read when the request is for everything;
    with prune, everything this instance owns as well);
-2. plans (the pure planner, plus the revisions to clean up);
+2. plans (the pure planner, plus the revisions to clean up), task definitions
+   that follow their image tags at the digests the tags name now
+   (`image_updates`: a push to a followed tag is a change, not drift);
 3. in `Mode.APPLY`, decides what is a new commit and what is drift
    (`drift.decide`), and applies; in `Mode.PLAN`, adds what preflight would
    refuse to the plan's problems; in `Mode.OBSERVE` (a standby), only reads;
