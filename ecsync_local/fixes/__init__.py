@@ -25,6 +25,7 @@ from ecsync_local.fixes import (
     autoscaling,
     cluster_defaults,
     clusters,
+    deployments,
     logs,
     paging,
     provider_defaults,
@@ -62,6 +63,9 @@ FIXES: tuple[Fix, ...] = (
     tasks.task_level_memory,
     tasks.default_security_group_for_tasks,
     taskdef_defaults.fill_registered_task_definition,
+    # After the service fixes, so that a deployment records the service they filled in.
+    *deployments.FIXES,
+    paging.pages(ECS, "list_service_deployments", "serviceDeployments", 20, 100),
     paging.pages(ECS, "list_task_definitions", "taskDefinitionArns", 100, 100),
     paging.pages(ECS, "list_services", "serviceArns", 10, 100),
     paging.pages(ECS, "list_clusters", "clusterArns", 100, 100),
@@ -122,7 +126,7 @@ FIXES: tuple[Fix, ...] = (
     # After the handler fixes, so that a refused request reaches none of them.
     *refusing.FIXES,
     # Last, so that the lock is taken outside every other fix of these handlers.
-    *(serialised.serialised(name) for name in serialised.HANDLERS),
+    *(serialised.serialised(name) for name in (*serialised.HANDLERS, *deployments.HANDLERS)),
 )
 
 
