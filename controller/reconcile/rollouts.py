@@ -6,7 +6,8 @@ deployment is followed to its end through that deployment's record
 (`currentServiceDeployment`), else the one DescribeServices names after the
 write, else (an endpoint whose DescribeServices names none) the newest one
 ListServiceDeployments lists as created after the write. The records of every
-followed service are read together, 20 per call, once per pass (`refresh`).
+followed service are read together, 20 per call, once per pass (`refresh`, in
+`controller.reconcile.following`).
 
 Each transition is logged once: `rollout_started`, `rollout_progressed` (a new
 lifecycle stage or traffic share), then `rollout_completed` (SUCCESSFUL),
@@ -29,19 +30,20 @@ manifests change (or `ecsync apply` runs).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import structlog
 
 from controller.apply.outcomes import Outcome, Result
-from controller.aws import deployments, services
+from controller.aws import services
 from controller.aws.clients import Aws
-from controller.aws.errors import AwsError
 from controller.core.kinds import ResourceId
 from controller.core.resources import Live
-from controller.core.service_state import DeploymentRecord, DeploymentStatus, ServiceRevision
+from controller.core.service_state import DeploymentStatus
+from controller.reconcile import following
+from controller.reconcile.following import Follow
 from controller.reconcile.health import (
     Assessment,
     Health,
@@ -55,31 +57,6 @@ from controller.reconcile.health import (
 log = structlog.get_logger()
 
 _STARTS = (Outcome.CREATED, Outcome.UPDATED, Outcome.REPLACED)
-CLOCK_SKEW = timedelta(minutes=5)
-"""How far before our own clock a deployment listed by ListServiceDeployments may have been
-created and still count as the one a write started (AWS's clock is not ours)."""
-
-
-@dataclass
-class _Follow:
-    """One rollout ecsync started, followed until it ends."""
-
-    fingerprint: str | None
-    started_at: float
-    written_at: datetime
-    before: str | None
-    """The deployment DescribeServices named before the write."""
-    deployment: str | None = None
-    """The deployment followed, once known."""
-    no_deployment: bool = False
-    """The write's answer named the deployment that was already there: it started none."""
-    record: DeploymentRecord | None = None
-    unavailable: str | None = None
-    """Why the record cannot be read: the rollout is judged from DescribeServices."""
-    target: str | None = None
-    restored: str | None = None
-    shown: tuple[object, ...] | None = None
-    """The stage, traffic and status last logged (`rollout_progressed`)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +72,7 @@ class Hold:
 @dataclass
 class _Seen:
     health: Health | None = None
-    follow: _Follow | None = None
+    follow: Follow | None = None
     rolled_back: tuple[str | None, Hold] | None = None
     """The fingerprint whose rollout ECS rolled back, and what to report for it."""
 
@@ -113,98 +90,13 @@ class RolloutTracker:
         self._seen: dict[ResourceId, _Seen] = {}
 
     def refresh(self, aws: Aws, live: Mapping[ResourceId, Live]) -> None:
-        """Read the record of each followed rollout among `live` (just read): batched
-        DescribeServiceDeployments, and DescribeServiceRevisions for rollbacks that ended."""
-        follows = {
+        """Read the record of each followed rollout among `live` (just read)."""
+        followed = {
             rid: seen.follow
             for rid, seen in self._seen.items()
             if seen.follow is not None and seen.follow.unavailable is None and rid in live
         }
-        for rid, follow in follows.items():
-            if follow.deployment is None and not follow.no_deployment:
-                self._find_deployment(aws, rid, follow, live[rid])
-        asked = {f.deployment: rid for rid, f in follows.items() if f.deployment is not None}
-        if not asked:
-            return
-        try:
-            records = deployments.describe_deployments(aws, asked)
-        except AwsError as error:
-            self._unreadable(error, [follows[rid] for rid in asked.values()], asked.values())
-            return
-        for arn, rid in asked.items():
-            follow = follows[rid]
-            follow.record = records.get(arn)
-            if follow.record is None:
-                follow.unavailable = (
-                    f"ECS does not know service deployment {short_id(arn)} (deployments "
-                    "before 25 October 2024 have no record; a deleted service loses them)"
-                )
-                _log_unavailable(rid, follow.unavailable)
-        self._read_revisions(aws, follows, live)
-
-    def _find_deployment(self, aws: Aws, rid: ResourceId, follow: _Follow, live: Live) -> None:
-        state = services.state_of(live)
-        current = state.current_deployment if state is not None else None
-        if current is not None:
-            if current == follow.before:
-                follow.no_deployment = True
-            else:
-                follow.deployment = current
-            return
-        try:
-            follow.deployment = deployments.newest_created_after(
-                aws,
-                rid.cluster,
-                rid.name,
-                follow.written_at - CLOCK_SKEW,
-                excluding=follow.before,
-            )
-        except AwsError as error:
-            self._unreadable(error, [follow], [rid])
-
-    def _unreadable(
-        self, error: AwsError, follows: list[_Follow], rids: Iterable[ResourceId]
-    ) -> None:
-        """A permanent failure (no permission, an endpoint without the API) switches these
-        rollouts to DescribeServices; a transient one waits for the next look."""
-        if error.retryable:
-            return
-        for follow, rid in zip(follows, rids, strict=True):
-            follow.unavailable = str(error)
-            _log_unavailable(rid, follow.unavailable)
-
-    def _read_revisions(
-        self, aws: Aws, follows: Mapping[ResourceId, _Follow], live: Mapping[ResourceId, Live]
-    ) -> None:
-        """The task definitions of ended rollbacks: the one deployed, the one restored."""
-        ended = {
-            rid: f.record
-            for rid, f in follows.items()
-            if f.record is not None and _rolled_back(f.record)
-        }
-        wanted = {
-            arn
-            for record in ended.values()
-            for arn in (record.target_revision, record.rollback_revision)
-            if arn
-        }
-        revisions: dict[str, ServiceRevision] = {}
-        if wanted:
-            try:
-                revisions = deployments.describe_revisions(aws, wanted)
-            except AwsError as error:
-                log.info("service_revisions_unread", error=str(error))
-        for rid, record in ended.items():
-            target = revisions.get(record.target_revision or "")
-            restored = revisions.get(record.rollback_revision or "")
-            state = services.state_of(live[rid])
-            follow = follows[rid]
-            follow.target = target.task_definition if target else None
-            follow.restored = (
-                restored.task_definition
-                if restored
-                else (state.task_definition if state is not None else None)
-            )
+        following.refresh(aws, followed, live)
 
     def observe(
         self,
@@ -231,9 +123,12 @@ class RolloutTracker:
         else:
             assessment = assess_live(live) if live is not None else None
             if follow is not None and assessment is not None:
-                assessment = self._by_service(seen, follow, assessment, fields)
+                if self._awaits_record(follow):
+                    assessment = _awaiting(follow, assessment)
+                else:
+                    assessment = self._by_service(seen, follow, assessment, fields)
         if assessment is None:
-            return None, False
+            return None, seen.follow is not None
         if seen.follow is None and seen.rolled_back is not None:
             rolled_fingerprint, hold = seen.rolled_back
             if rolled_fingerprint == fingerprint and assessment.health is not Health.MISSING:
@@ -255,7 +150,7 @@ class RolloutTracker:
     ) -> None:
         state = services.state_of(live) if live is not None else None
         before = state.current_deployment if state is not None else None
-        follow = _Follow(fingerprint, self._clock(), self._now(), before)
+        follow = Follow(fingerprint, self._clock(), self._now(), before)
         if result.deployment is not None:
             follow.no_deployment = result.deployment == before
             follow.deployment = None if follow.no_deployment else result.deployment
@@ -268,7 +163,7 @@ class RolloutTracker:
         )
 
     def _by_record(
-        self, seen: _Seen, follow: _Follow, live: Live | None, fields: Mapping[str, object]
+        self, seen: _Seen, follow: Follow, live: Live | None, fields: Mapping[str, object]
     ) -> Assessment:
         record = follow.record
         assert record is not None
@@ -314,8 +209,14 @@ class RolloutTracker:
             log.error("rollout_failed", **about, status=str(status), message=assessment.message)
         return assessment
 
+    def _awaits_record(self, follow: Follow) -> bool:
+        """A record is due but was not read yet (a transient failure): wait for it, within
+        the time limit, rather than judge the rollout from DescribeServices."""
+        waiting = follow.unavailable is None and not follow.no_deployment
+        return waiting and self._clock() - follow.started_at <= self._timeout
+
     def _by_service(
-        self, seen: _Seen, follow: _Follow, assessment: Assessment, fields: Mapping[str, object]
+        self, seen: _Seen, follow: Follow, assessment: Assessment, fields: Mapping[str, object]
     ) -> Assessment:
         """The rollout judged from DescribeServices (no record to follow)."""
         if follow.unavailable is not None:
@@ -362,21 +263,14 @@ class RolloutTracker:
         self._seen.pop(rid, None)
 
 
-def _rolled_back(record: DeploymentRecord) -> bool:
-    return record.status.ended and record.status.rolling_back
+def _awaiting(follow: Follow, found: Assessment) -> Assessment:
+    what = f"deployment {short_id(follow.deployment)}" if follow.deployment else "the deployment"
+    message = f"{what} in progress; its record could not be read yet ({found.message})"
+    return Assessment(Health.PROGRESSING, Rollout.IN_PROGRESS, message, found.deployment_id)
 
 
 def _rolled_back_message(message: str) -> str:
     return (
         f"{message}; not deployed again until its manifests (or its task definition's) "
         "change, or `ecsync apply` runs"
-    )
-
-
-def _log_unavailable(rid: ResourceId, reason: str) -> None:
-    log.warning(
-        "rollout_record_unavailable",
-        **rid.log_fields(),
-        reason=reason,
-        message="following the rollout through DescribeServices instead",
     )

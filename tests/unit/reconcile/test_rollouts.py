@@ -21,8 +21,9 @@ from controller.core.service_state import (
     ServiceRevision,
     ServiceState,
 )
+from controller.reconcile.following import CLOCK_SKEW
 from controller.reconcile.health import Health
-from controller.reconcile.rollouts import CLOCK_SKEW, RolloutTracker
+from controller.reconcile.rollouts import RolloutTracker
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")
 API = ResourceId(Kind.SERVICE, "api", "prod")
@@ -303,11 +304,16 @@ def test_no_permission_falls_back_to_describe_services_and_says_so(
 
 
 def test_a_transient_failure_waits_for_the_next_look(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A throttled read keeps the rollout followed by its record: asked again next time."""
+    """A throttled read keeps the rollout followed by its record: meanwhile it is Progressing
+    (a steady DescribeServices does not end it), and the record is asked again next time."""
     ecs, rollouts = FakeEcs(monkeypatch), tracker()
     ecs.error = TransientAwsError("DescribeServiceDeployments", "", "ThrottlingException", "slow")
     write(rollouts)
     rollouts.refresh(None, {WEB: live(current=D2)})  # type: ignore[arg-type]
+    waiting, poll = rollouts.observe(WEB, None, live(current=D2), "rev-2", "fp-2")
+    assert waiting is not None
+    assert (waiting.health, poll) == (Health.PROGRESSING, True)
+    assert "could not be read yet" in waiting.message
     ecs.error = None
     ecs.records[D2] = record(D2, DeploymentStatus.SUCCESSFUL)
     rollouts.refresh(None, {WEB: live(current=D2)})  # type: ignore[arg-type]
@@ -325,3 +331,17 @@ def test_every_followed_service_is_read_in_one_batch(monkeypatch: pytest.MonkeyP
     write(rollouts, API, other)
     rollouts.refresh(None, {WEB: live(WEB, current=D2), API: live(API, current=other)})  # type: ignore[arg-type]
     assert ecs.described == [sorted([D2, other])]
+
+
+def test_a_list_without_a_new_deployment_means_the_write_started_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When ListServiceDeployments lists nothing created after the write, there is no record
+    to wait for: the rollout is judged from DescribeServices at once."""
+    ecs, rollouts = FakeEcs(monkeypatch), tracker()
+    write(rollouts, deployment=None)
+    rollouts.refresh(None, {WEB: live(current=None)})  # type: ignore[arg-type]
+    assessment, poll = rollouts.observe(WEB, None, live(current=None), "rev-2", "fp-2")
+    assert assessment is not None
+    assert (assessment.health, poll) == (Health.HEALTHY, False)
+    assert ecs.described == []
