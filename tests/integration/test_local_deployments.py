@@ -6,41 +6,34 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from ecsync_local.fixes import deployments as deployment_fixes
+from tests.support.local_deployments import (
+    CONTAINER,
+    PACE,
+    Clock,
+    current,
+    hand_moved_clock,
+    listed,
+    service,
+    slow,
+)
 
-CONTAINER = {"name": "web", "image": "nginx:1.27", "memory": 128}
 DEPLOYMENT_ARN = re.compile(
     r"arn:aws:ecs:us-east-1:\d{12}:service-deployment/prod/web/[A-Za-z0-9]{21}"
 )
 REVISION_ARN = re.compile(r"arn:aws:ecs:us-east-1:\d{12}:service-revision/prod/web/\d{19}")
-PACE = 10.0
-
-
-class Clock:
-    """The stand-in's clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.at = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def stages(self, count: float) -> None:
-        self.at += timedelta(seconds=PACE * count)
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The stand-in reads this clock; each deployment stage lasts PACE seconds of it."""
-    fake = Clock()
-    monkeypatch.setattr(deployment_fixes, "_now", fake.now)
-    return fake
+    return hand_moved_clock(monkeypatch)
 
 
 def create(ecs: Any, configuration: dict[str, Any] | None = None, desired: int = 2) -> None:
@@ -56,27 +49,6 @@ def create(ecs: Any, configuration: dict[str, Any] | None = None, desired: int =
         desiredCount=desired,
         deploymentConfiguration=configuration or {},
     )
-
-
-def service(ecs: Any) -> dict[str, Any]:
-    found: dict[str, Any] = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
-    return found
-
-
-def current(ecs: Any) -> dict[str, Any]:
-    """The service's current service deployment, as DescribeServiceDeployments answers it."""
-    arn = service(ecs)["currentServiceDeployment"]
-    found: dict[str, Any] = ecs.describe_service_deployments(serviceDeploymentArns=[arn])
-    return found["serviceDeployments"][0]  # type: ignore[no-any-return]
-
-
-def listed(ecs: Any, **filters: Any) -> list[dict[str, Any]]:
-    answer = ecs.list_service_deployments(cluster="prod", service="web", **filters)
-    return answer["serviceDeployments"]  # type: ignore[no-any-return]
-
-
-def slow(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ECSYNC_LOCAL_STAGE_SECONDS", str(PACE))
 
 
 def test_create_service_starts_a_finished_deployment(moto_endpoint: str, ecs: Any) -> None:
