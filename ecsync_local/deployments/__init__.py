@@ -15,7 +15,7 @@ the clock on each read (`timeline`).
   or 0: a deployment has finished on first look, as `./dev local` and the
   tests expect). With `ECSYNC_LOCAL_STAGE_SECONDS=2`, a BLUE_GREEN deployment
   with `bakeTimeInMinutes: 3` goes PENDING, PRE_SCALE_UP, SCALE_UP, ...,
-  BAKE_TIME for 6 seconds, CLEAN_UP, SUCCESSFUL in about 26 seconds.
+  BAKE_TIME for 6 seconds, CLEAN_UP, and is SUCCESSFUL after 24 seconds.
 - **Failure.** A deployment fails only as it would on AWS: when an essential
   container of the new task definition can never run healthy
   (`healthCheck.command` `["CMD-SHELL", "exit 1"]` or `["CMD", "false"]`, or

@@ -51,6 +51,9 @@ def settle_services() -> None:
     this, CreateService and UpdateService leave the service as ECS does once
     a rollout has finished: running = desired, the PRIMARY deployment COMPLETED.
     One-off tasks likewise run to completion at once (STOPPED on first look).
+    Where a service deployment is recorded (`fixes.deployments`), DescribeServices
+    then follows the record instead: the same steady state at the default pace,
+    stage by stage with ECSYNC_LOCAL_STAGE_SECONDS, or a failure and its rollback.
     """
     _settle_after_update()
     _settle_after_create()

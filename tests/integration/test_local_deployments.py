@@ -102,6 +102,21 @@ def test_only_updates_that_change_the_revision_start_a_deployment(
     assert [d["status"] for d in service(ecs)["deployments"]] == ["PRIMARY"]
 
 
+def test_the_write_answer_names_the_deployment_it_started(moto_endpoint: str, ecs: Any) -> None:
+    """CreateService's and UpdateService's answers carry the deployment they started."""
+    ecs.create_cluster(clusterName="prod")
+    ecs.register_task_definition(family="web", containerDefinitions=[CONTAINER])
+    ecs.register_task_definition(family="web", containerDefinitions=[CONTAINER])
+
+    created = ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1")
+    updated = ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
+
+    newest, oldest = listed(ecs)
+    assert created["service"]["currentServiceDeployment"] == oldest["serviceDeploymentArn"]
+    assert updated["service"]["currentServiceDeployment"] == newest["serviceDeploymentArn"]
+    assert updated["service"]["taskDefinition"].endswith(":task-definition/web:2")
+
+
 def test_each_deployment_gets_its_own_deployments_entry(moto_endpoint: str, ecs: Any) -> None:
     """DescribeServices' PRIMARY deployment changes id with each service deployment and runs
     its task definition, COMPLETED."""
