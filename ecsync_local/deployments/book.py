@@ -53,13 +53,8 @@ class Book:
     records: dict[str, list[Record]] = field(default_factory=dict)
     """Service ARN to its deployments, oldest first."""
     revisions: dict[str, Revision] = field(default_factory=dict)
-
-    def find(self, arn: str) -> Record | None:
-        for history in self.records.values():
-            for record in history:
-                if record.arn == arn:
-                    return record
-        return None
+    deployments: dict[str, Record] = field(default_factory=dict)
+    """Service deployment ARN to its record."""
 
 
 def book_of(backend: Any) -> Book:
@@ -91,6 +86,7 @@ def forget(backend: Any, service_arn: str) -> None:
     revision when you delete a service")."""
     book = book_of(backend)
     for record in book.records.pop(service_arn, []):
+        book.deployments.pop(record.arn, None)
         for revision in (record.target, *record.sources):
             book.revisions.pop(revision.arn, None)
 
@@ -148,6 +144,7 @@ def start(backend: Any, service: Any, *, forced: bool, now: datetime) -> Record 
         ecs_id=entry["id"] if previous is None else ecs_deployment_id(),
     )
     history.append(record)
+    book.deployments[record.arn] = record
     return record
 
 

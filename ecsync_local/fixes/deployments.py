@@ -147,11 +147,13 @@ def describe_service_deployments(self: EC2ContainerServiceResponse) -> ActionRes
     kept = book.book_of(backend)
     now, found, failures = _now(), [], []
     for arn in arns:
-        record = kept.find(arn)
+        record = kept.deployments.get(arn)
         if record is None:
             failures.append({"arn": arn, "reason": "MISSING"})
             continue
-        service = next((s for s in backend.services.values() if s.arn == record.service_arn), None)
+        # moto keys services by "<cluster name>:<service name>".
+        cluster, name = record.cluster_arn.rsplit("/", 1)[-1], record.service_arn.rsplit("/", 1)[-1]
+        service = backend.services.get(f"{cluster}:{name}")
         desired = int(service.desired_count or 0) if service is not None else 0
         found.append(record.describe(now, desired))
     return ActionResult({"serviceDeployments": found, "failures": failures})
