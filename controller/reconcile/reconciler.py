@@ -87,8 +87,10 @@ def reconcile(target: Target, request: Request) -> PassResult:
     if request.mode is not Mode.APPLY:
         keys = pinning.requeued(judge.unwritten(target, plan, wanted, live, request.mode))
         return PassResult(keys, plan, seconds=time.monotonic() - started)
+    if target.memory is not None:
+        target.memory.rollouts.refresh(target.aws, live)
     decision = (
-        drift.decide(plan, live, desired, target.memory.drift)
+        drift.decide(plan, live, desired, target.memory.drift, target.memory.rollouts)
         if target.memory is not None
         else drift.Decision(plan.actions, {}, {})
     )
