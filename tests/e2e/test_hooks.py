@@ -90,3 +90,66 @@ def test_a_failing_pre_sync_hook_runs_sync_fail_once(
     assert started(daemon, "cleanup") == ["sync-fail"]
     assert started(daemon, "migrate") == ["pre-sync"]
     assert daemon.stop() == 0
+
+
+def blue_green(sandbox: local.Sandbox, *, health_check: str = "") -> dict[str, str]:
+    """A cluster, a task definition (with `health_check` on its container) and its service,
+    deployed BLUE_GREEN with the circuit breaker rolling back a failed deployment."""
+    return {
+        "cluster.yaml": "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop}\n",
+        "web.yaml": f"""
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {{name: shop-web}}
+spec:
+  requiresCompatibilities: [FARGATE]
+  networkMode: awsvpc
+  cpu: "256"
+  memory: "512"
+  containerDefinitions:
+    - name: web
+      image: nginx:1.27{health_check}
+---
+apiVersion: ecsync/v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  cluster: shop
+  taskDefinition: shop-web
+  desiredCount: 2
+  launchType: FARGATE
+  deploymentConfiguration:
+    strategy: BLUE_GREEN
+    bakeTimeInMinutes: 1
+    deploymentCircuitBreaker: {{enable: true, rollback: true}}
+  networkConfiguration:
+    awsvpcConfiguration:
+      subnets: [{sandbox.subnet_ids[0]}]
+      securityGroups: [{sandbox.security_group_id}]
+""",
+        "smoke.yaml": hook(sandbox, "smoke", "post-sync", "smoke"),
+        "cleanup.yaml": hook(sandbox, "cleanup", "sync-fail", "cleanup"),
+    }
+
+
+def test_a_rolled_back_deployment_runs_sync_fail_once_and_not_post_sync(
+    start_daemon: Daemons, sandbox: local.Sandbox, tmp_path: Path
+) -> None:
+    """A deployment that ECS rolls back is a failed sync: its sync-fail hook runs once, in
+    the pass that sees the rollback, and its post-sync hook does not run; the sync before it,
+    which ended Healthy, ran post-sync and not sync-fail."""
+    folder = write(tmp_path / "manifests", blue_green(sandbox))
+    daemon = start_daemon("--source", str(folder), "--resync", "0.5s")
+    daemon.wait_for("task_succeeded", lambda e: e["name"] == "smoke")
+
+    failing = '\n      healthCheck: {command: [CMD-SHELL, "exit 1"]}'
+    write(folder, blue_green(sandbox, health_check=failing))
+    daemon.wait_for("rollout_rolled_back", lambda e: e["name"] == "web")
+    triggered = daemon.wait_for("hook_triggered", lambda e: e["name"] == "cleanup")
+    assert "Degraded" in triggered["reason"]
+    ran = daemon.wait_for("task_succeeded", lambda e: e["name"] == "cleanup")
+    assert ran["hook"] == "sync-fail"
+    time.sleep(3)  # six resyncs of the rolled-back manifests
+    assert started(daemon, "cleanup") == ["sync-fail"]
+    assert started(daemon, "smoke") == ["post-sync"]
+    assert daemon.stop() == 0
