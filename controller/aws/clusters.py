@@ -219,7 +219,7 @@ class CapacityProviderWriter:
     """CreateCapacityProvider / UpdateCapacityProvider / DeleteCapacityProvider."""
 
     def create(self, aws: Aws, id: ResourceId, spec: dict[str, Any]) -> str:
-        return creating.create_owned(
+        created = creating.create_owned(
             aws,
             "ecs",
             "create_capacity_provider",
@@ -230,6 +230,7 @@ class CapacityProviderWriter:
             name=id.name,
             **tags.ecs_request(spec),
         )
+        return str(created["capacityProvider"]["capacityProviderArn"])
 
     def update(
         self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]

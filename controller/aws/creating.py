@@ -31,27 +31,6 @@ def create_owned(
     read_back: Callable[[], Live | None],
     answer: tuple[str, str],
     **params: Any,
-) -> str:
-    """Send `operation` with `params` and return the new resource's ARN (see
-    `create_owned_answer`)."""
-    member, arn_key = answer
-    created = create_owned_answer(
-        aws, service, operation, id, spec, read_back=read_back, answer=answer, **params
-    )
-    return str(created[member][arn_key])
-
-
-def create_owned_answer(
-    aws: Aws,
-    service: str,
-    operation: str,
-    id: ResourceId,
-    spec: dict[str, Any],
-    /,
-    *,
-    read_back: Callable[[], Live | None],
-    answer: tuple[str, str],
-    **params: Any,
 ) -> dict[str, Any]:
     """Send `operation` with `params` and return its answer; when an earlier attempt made
     the resource, an answer that holds only its ARN.

@@ -146,7 +146,7 @@ class RepositoryWriter:
         params = {k: v for k, v in spec.items() if k not in OPTIONAL_PARTS and k != "tags"}
         if spec.get("tags"):
             params["tags"] = tags.to_ecr(spec["tags"])
-        arn = creating.create_owned(
+        created = creating.create_owned(
             aws,
             "ecr",
             "create_repository",
@@ -160,7 +160,7 @@ class RepositoryWriter:
         for part in sorted(OPTIONAL_PARTS):
             if spec.get(part) is not None:
                 _write_policy(aws, id, part, spec[part])
-        return arn
+        return str(created["repository"]["repositoryArn"])
 
     def update(
         self, aws: Aws, id: ResourceId, spec: dict[str, Any], live: Live, fields: frozenset[str]

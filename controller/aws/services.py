@@ -252,7 +252,7 @@ class ServiceWriter:
         params = tags.ecs_request(spec)
         named = params.pop("cluster", None)
         cluster = id.cluster or named
-        answer = creating.create_owned_answer(
+        answer = creating.create_owned(
             aws,
             "ecs",
             "create_service",

@@ -45,7 +45,7 @@ CALL_FUNCTIONS = frozenset({"call", "paginate", "create"})
 FORWARDERS = {
     "calls": CALL_FUNCTIONS,
     "batching": {"describe"},
-    "creating": {"create_owned", "create_owned_answer"},
+    "creating": {"create_owned"},
 }
 """Module -> its functions that take (aws, service, operation, ...) and send that call."""
 CLIENT_PROPERTIES = frozenset({"ecs", "ecr"})
