@@ -56,18 +56,10 @@ def plan_task(
     resolved: dict[str, str],
     families: set[str],
 ) -> Action | Problem | None:
+    """The run task `d` needs, None when it needs none (or a sync's outcome runs it), or a
+    problem when its last run of this exact content failed."""
     if hooks.is_triggered_hook(d):
         return None  # the outcome of a sync runs it, not the plan
-    return _plan_run(d, live, instance, resolved, families)
-
-
-def _plan_run(
-    d: Desired,
-    live: Live | None,
-    instance: str,
-    resolved: dict[str, str],
-    families: set[str],
-) -> Action | Problem | None:
     family = str(d.spec.get("taskDefinition", ""))
     run = Action(
         ActionType.RUN,
@@ -81,10 +73,9 @@ def _plan_run(
         return replace(run, reason="its task definition gets a new revision")
     current = fingerprint({**d.spec, "taskDefinition": resolved.get(family, family)})
     recorded, state, task_arn = parse_record(live.status.get("record") if live else None)
-    if not recorded:
-        return replace(run, reason=NO_RECORD)
     if recorded != current:
-        return replace(run, reason="its content changed since the last run")
+        reason = "its content changed since the last run" if recorded else NO_RECORD
+        return replace(run, reason=reason)
     if state == "succeeded":
         return None
     if state == "running":
