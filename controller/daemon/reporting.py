@@ -58,18 +58,10 @@ class Reporter:
             self.board.remove(rid)
         elif key.outcome.failed:
             self.board.update(rid, sync=SyncState.FAILED, error=key.error)
-        elif key.outcome in _OUT_OF_SYNC:
-            self.board.update(
-                rid,
-                sync=SyncState.OUT_OF_SYNC,
-                health=key.health,
-                message=key.message,
-                rollout=key.rollout,
-            )
         else:
             self.board.update(
                 rid,
-                sync=SyncState.SYNCED,
+                sync=SyncState.OUT_OF_SYNC if key.outcome in _OUT_OF_SYNC else SyncState.SYNCED,
                 health=key.health,
                 message=key.message,
                 rollout=key.rollout,
