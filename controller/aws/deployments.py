@@ -46,40 +46,60 @@ def describe_deployments(aws: Aws, arns: Iterable[str]) -> dict[str, DeploymentR
     An ARN ECS does not know (in `failures`), or a record in a status this code does not
     know, is absent from the result.
     """
-    requests = batching.batches(
-        sorted(set(arns)),
-        DESCRIBE_SERVICE_DEPLOYMENTS,
-        "ServiceDeployment",
-        "serviceDeploymentArns",
+    items = _described(
+        aws,
+        "describe_service_deployments",
+        arns,
+        size=DESCRIBE_SERVICE_DEPLOYMENTS,
+        answer="serviceDeployments",
+        arn="serviceDeploymentArn",
+        resource="ServiceDeployment",
     )
-    pages = batching.describe(
-        aws, "ecs", "describe_service_deployments", "serviceDeployments", requests
-    )
-    found: dict[str, DeploymentRecord] = {}
-    for request, page in zip(requests, pages, strict=True):
-        asked = set(request.names)
-        for item in page or []:
-            record = parse_deployment(item)
-            if record is not None and record.arn in asked:
-                found[record.arn] = record
-    return found
+    records = (parse_deployment(item) for item in items)
+    return {record.arn: record for record in records if record is not None}
 
 
 def describe_revisions(aws: Aws, arns: Iterable[str]) -> dict[str, ServiceRevision]:
     """The service revisions of `arns`, 20 per DescribeServiceRevisions call."""
-    requests = batching.batches(
-        sorted(set(arns)), DESCRIBE_SERVICE_REVISIONS, "ServiceRevision", "serviceRevisionArns"
+    items = _described(
+        aws,
+        "describe_service_revisions",
+        arns,
+        size=DESCRIBE_SERVICE_REVISIONS,
+        answer="serviceRevisions",
+        arn="serviceRevisionArn",
+        resource="ServiceRevision",
     )
-    pages = batching.describe(
-        aws, "ecs", "describe_service_revisions", "serviceRevisions", requests
-    )
-    found: dict[str, ServiceRevision] = {}
+    return {
+        item["serviceRevisionArn"]: ServiceRevision(
+            item["serviceRevisionArn"], item.get("taskDefinition")
+        )
+        for item in items
+    }
+
+
+def _described(
+    aws: Aws,
+    operation: str,
+    arns: Iterable[str],
+    *,
+    size: int,
+    answer: str,
+    arn: str,
+    resource: str,
+) -> list[Mapping[str, Any]]:
+    """The `answer` items of ECS `operation` for `arns`, `size` ARNs per call (sent as the
+    plural of the items' `arn` member), calls side by side; an item for an ARN not asked, or
+    without one, is dropped. `resource` names the calls in errors and logs."""
+    requests = batching.batches(sorted(set(arns)), size, resource, f"{arn}s")
+    pages = batching.describe(aws, "ecs", operation, answer, requests)
+    found: list[Mapping[str, Any]] = []
     for request, page in zip(requests, pages, strict=True):
         asked = set(request.names)
         for item in page or []:
-            arn = item.get("serviceRevisionArn")
-            if isinstance(arn, str) and arn in asked:
-                found[arn] = ServiceRevision(arn, item.get("taskDefinition"))
+            named = item.get(arn)
+            if isinstance(named, str) and named in asked:
+                found.append(item)
     return found
 
 
