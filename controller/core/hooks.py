@@ -20,7 +20,7 @@ holds (blocks) them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired
@@ -47,6 +47,33 @@ def is_triggered_hook(d: Desired) -> bool:
 def held_by(hook: Desired, services: Sequence[Desired]) -> set[ResourceId]:
     """The services among `services` that `hook` is for (see `holds`)."""
     return {s.id for s in services if holds(hook, s)}
+
+
+def services_of_hooks(
+    resources: Iterable[Desired], is_hook: Callable[[Desired], bool]
+) -> dict[ResourceId, list[ResourceId]]:
+    """Hook id -> the services it is for (see `holds`), for the hooks among `resources` that
+    `is_hook` picks, in their order: one scan, then lookups by service name for
+    `ecsync/hook-for`, else by task definition family (not a scan of every service per
+    hook). A service named twice by one hook is listed twice."""
+    by_name: dict[str, list[Desired]] = {}
+    by_family: dict[str, list[Desired]] = {}
+    found: list[Desired] = []
+    for d in resources:
+        if d.id.kind is Kind.SERVICE:
+            by_name.setdefault(d.id.name, []).append(d)
+            by_family.setdefault(family_of(d.spec.get("taskDefinition")), []).append(d)
+        elif is_hook(d):
+            found.append(d)
+    services: dict[ResourceId, list[ResourceId]] = {}
+    for hook in found:
+        names = hook.annotations.hook_for
+        if names:
+            candidates = [s for name in names for s in by_name.get(name.rsplit("/", 1)[-1], ())]
+        else:
+            candidates = by_family.get(family_of(hook.spec.get("taskDefinition")), [])
+        services[hook.id] = [s.id for s in candidates if holds(hook, s)]
+    return services
 
 
 def holds(hook: Desired, service: Desired) -> bool:

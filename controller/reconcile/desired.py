@@ -183,25 +183,10 @@ def _digest(d: Desired) -> str:
 
 
 def _held_by_hooks(resources: Iterable[Desired]) -> dict[ResourceId, list[ResourceId]]:
-    """Service id -> the pre-sync hooks that hold it, found through indexes (not a scan of
-    every service per hook): by name for `ecsync/hook-for`, else by task definition family."""
-    by_name: dict[str, list[Desired]] = {}
-    by_family: dict[str, list[Desired]] = {}
-    found_hooks: list[Desired] = []
-    for d in resources:
-        if d.id.kind is Kind.SERVICE:
-            by_name.setdefault(d.id.name, []).append(d)
-            by_family.setdefault(hooks.family_of(d.spec.get("taskDefinition")), []).append(d)
-        elif hooks.is_pre_sync_hook(d):
-            found_hooks.append(d)
+    """Service id -> the pre-sync hooks that hold it."""
     held: dict[ResourceId, list[ResourceId]] = {}
-    for hook in found_hooks:
-        names = hook.annotations.hook_for
-        if names:
-            candidates = [s for name in names for s in by_name.get(name.rsplit("/", 1)[-1], ())]
-        else:
-            candidates = by_family.get(hooks.family_of(hook.spec.get("taskDefinition")), [])
-        for service in candidates:
-            if hooks.holds(hook, service) and hook.id not in held.get(service.id, ()):
-                held.setdefault(service.id, []).append(hook.id)
+    for hook, services in hooks.services_of_hooks(resources, hooks.is_pre_sync_hook).items():
+        for service in services:
+            if hook not in held.get(service, ()):
+                held.setdefault(service, []).append(hook)
     return held

@@ -177,31 +177,18 @@ def after_sync(
 def index_of(desired: DesiredSet) -> Index:
     """The post-sync and sync-fail hooks of `desired`, their services and scopes: one scan
     of the set, then lookups by service name or task definition family."""
-    by_name: dict[str, list[Desired]] = {}
-    by_family: dict[str, list[Desired]] = {}
-    found: list[Desired] = []
-    for d in desired.values():
-        if d.id.kind is Kind.SERVICE:
-            by_name.setdefault(d.id.name, []).append(d)
-            by_family.setdefault(hooks.family_of(d.spec.get("taskDefinition")), []).append(d)
-        elif hooks.is_triggered_hook(d):
-            found.append(d)
     services: dict[ResourceId, tuple[ResourceId, ...]] = {}
     scope: dict[ResourceId, frozenset[ResourceId]] = {}
     concerned: dict[ResourceId, list[ResourceId]] = {}
-    for hook in found:
-        names = hook.annotations.hook_for
-        if names:
-            candidates = [s for name in names for s in by_name.get(name.rsplit("/", 1)[-1], ())]
-        else:
-            candidates = by_family.get(hooks.family_of(hook.spec.get("taskDefinition")), [])
-        held = tuple(sorted({s.id for s in candidates if hooks.holds(hook, s)}))
+    found = hooks.services_of_hooks(desired.values(), hooks.is_triggered_hook)
+    for hook, candidates in found.items():
+        held = tuple(sorted(set(candidates)))
         if not held:
             continue  # validate refuses it; a hook for nothing never runs
-        services[hook.id] = held
-        scope[hook.id] = frozenset(desired.closure(held))
-        for rid in scope[hook.id] | {hook.id}:
-            concerned.setdefault(rid, []).append(hook.id)
+        services[hook] = held
+        scope[hook] = frozenset(desired.closure(held))
+        for rid in scope[hook] | {hook}:
+            concerned.setdefault(rid, []).append(hook)
     return Index(services, scope, {rid: tuple(ids) for rid, ids in concerned.items()})
 
 
