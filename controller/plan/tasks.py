@@ -91,14 +91,12 @@ def hold_services_for_hooks(
     actions: list[Action], problems: list[Problem], desired: Sequence[Desired]
 ) -> list[Action]:
     """Services wait for each pre-sync hook that holds them and runs (or failed) in this sync."""
-    pre_sync = [d for d in desired if hooks.is_pre_sync_hook(d)]
     pending = {a.id for a in actions} | {p.id for p in problems}
-    services = [d for d in desired if d.id.kind is Kind.SERVICE]
     held: dict[ResourceId, list[ResourceId]] = {}
-    for hook in pre_sync:
-        if hook.id in pending:
-            for service in hooks.held_by(hook, services):
-                held.setdefault(service, []).append(hook.id)
+    for hook, services in hooks.services_of_hooks(desired, hooks.is_pre_sync_hook).items():
+        if hook in pending:
+            for service in set(services):
+                held.setdefault(service, []).append(hook)
     if not held:
         return actions
     return [
