@@ -27,11 +27,18 @@ the clock on each read (`timeline`).
   the service's first deployment, it is STOPPED, its deployment FAILED;
   without the circuit breaker it never ends, as ECS keeps replacing the
   failing tasks. The same holds for every strategy.
+- **Alarms.** With `alarms: {enable: true, alarmNames: [...]}`, a deployment
+  fails when one of the alarms is in ALARM in moto's CloudWatch (e.g. after
+  `cloudwatch.set_alarm_state`) at a read of it from SCALE_UP on, bake time
+  included; it then rolls back with `alarms.rollback` (and a completed
+  revision), or is STOPPED. A deployment started while one of them is
+  already in ALARM watches none (see `alarms`).
 - **Lifecycle hooks** cannot run locally (no Lambda is invoked and nothing
   pauses): every hook is taken to succeed, and `lifecycleHookDetails` is
   not reported.
 
-Modules: `failing` (the rule), `timeline` (stages over time, pure),
+Modules: `failing` (the rule), `alarms` (the CloudWatch alarms a deployment
+watches), `timeline` (stages over time, pure),
 `records` (revisions, deployments and their API shapes), `book` (where they
 are kept, and when a deployment starts), `view` (DescribeServices made to
 agree). `ecsync_local.fixes.deployments` wires them into moto.

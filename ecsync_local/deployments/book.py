@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ecsync_local.deployments import failing, timeline
+from ecsync_local.deployments import alarms, failing, timeline
 from ecsync_local.deployments.records import (
     Record,
     Revision,
@@ -142,6 +142,9 @@ def start(backend: Any, service: Any, *, forced: bool, now: datetime) -> Record 
         failure=fails,
         restore=restore,
         ecs_id=entry["id"] if previous is None else ecs_deployment_id(),
+        watch=alarms.watch_of(
+            configuration, alarms.reader(backend.account_id, backend.region_name)
+        ),
     )
     history.append(record)
     book.deployments[record.arn] = record

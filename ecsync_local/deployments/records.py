@@ -14,6 +14,10 @@ at most 200 (ServiceDeploymentCircuitBreaker.threshold); with a
 `thresholdConfiguration`, COUNT is the value itself, BOUNDED_PERCENT that
 percentage of the desired count within the same 3 to 200, UNBOUNDED_PERCENT
 without the bounds (at least 1).
+
+The wording of a deployment that alarms failed is the stand-in's own: AWS
+documents none (the circuit breaker's is from real answers); it names the
+alarms, as `alarms.triggeredAlarmNames` does.
 """
 
 from __future__ import annotations
@@ -25,13 +29,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ecsync_local.deployments import timeline
+from ecsync_local.deployments import alarms, timeline
 
 STATUS_REASON = "ECS deployment circuit breaker: tasks failed to start."
 """rolloutStateReason of a deployment the circuit breaker failed (aws/containers-roadmap#1488)."""
 ROLLBACK_REASON = (
     "Service deployment rolled back because the circuit breaker threshold was exceeded."
 )
+
+
+def alarm_reason(names: str) -> str:
+    """statusReason and rolloutStateReason of a deployment that alarms failed."""
+    return f"ECS deployment alarms: {names} in ALARM state."
+
+
+def alarm_rollback_reason(names: str) -> str:
+    return f"Service deployment rolled back because alarms went into ALARM state: {names}."
 
 
 _FOREVER = 1e12
@@ -101,9 +114,35 @@ class Record:
     """When a newer deployment of the service replaced it."""
     applied: set[str] = field(default_factory=set)
     """Effects on the service already made (events written, task definition restored)."""
+    watch: alarms.Watch | None = None
+    """The CloudWatch alarms that can fail it, when they are enabled."""
 
     def at(self, now: datetime) -> timeline.Moment:
-        return timeline.moment(self.settings, self._units(now), self._cut_units())
+        """Where it stands at `now`; a watched alarm in ALARM fails it now."""
+        moment = self._moment(now)
+        watch = self.watch
+        if watch is None or watch.ignored or watch.tripped is not None or not moment.watched:
+            return moment
+        firing = watch.firing()
+        if not firing:
+            return moment
+        watch.tripped, watch.triggered = now, firing
+        return self._moment(now)
+
+    def reason(self, moment: timeline.Moment) -> str:
+        """Why it failed (statusReason), once it did."""
+        if moment.cause == timeline.ALARMS and self.watch is not None:
+            return alarm_reason(self.watch.reason())
+        return STATUS_REASON
+
+    def _moment(self, now: datetime) -> timeline.Moment:
+        tripped = self.watch.tripped if self.watch is not None else None
+        return timeline.moment(
+            self.settings,
+            self._units(now),
+            self._cut_units(),
+            None if tripped is None else self._units(tripped),
+        )
 
     def time(self, units: float) -> datetime:
         """The time `units` after creation; at pace 0 everything happened on creation,
@@ -160,8 +199,11 @@ class Record:
             answer["stoppedAt"] = self.time(moment.finished)
         if moment.status.startswith("ROLLBACK") and self.restore is not None:
             started = moment.failed if moment.failed is not None else moment.updated
+            alarmed = moment.cause == timeline.ALARMS and self.watch is not None
             answer["rollback"] = {
-                "reason": ROLLBACK_REASON,
+                "reason": alarm_rollback_reason(self.watch.reason())
+                if alarmed and self.watch is not None
+                else ROLLBACK_REASON,
                 "startedAt": self.time(started),
                 "serviceRevisionArn": self.restore.arn,
             }
@@ -183,7 +225,7 @@ class Record:
         if moment.finished is not None:
             answer["finishedAt"] = self.time(moment.finished)
         if moment.failed is not None:
-            answer["statusReason"] = STATUS_REASON
+            answer["statusReason"] = self.reason(moment)
         return answer
 
     def _summary(
@@ -195,8 +237,8 @@ class Record:
             running = moment.status != "SUCCESSFUL"
             requested, pending = running and moment.stage != "CLEAN_UP", False
         else:
-            stopped = moment.failed is not None or moment.status == "STOPPED"
             running = moment.target_running
+            stopped = (moment.failed is not None or moment.status == "STOPPED") and not running
             pending = moment.stage == "SCALE_UP" and not stopped and not moment.is_finished
             requested = not stopped and moment.status != "PENDING"
         summary: dict[str, Any] = {
@@ -217,7 +259,7 @@ class Record:
         if not self.settings.breaker:
             return {"status": "DISABLED"}
         threshold = self.threshold(desired)
-        if moment.failed is not None:
+        if moment.failed is not None and moment.cause == timeline.BREAKER:
             status = "TRIGGERED"
         elif moment.is_finished:
             status = "MONITORING_COMPLETE"
@@ -227,11 +269,19 @@ class Record:
         return {"status": status, "failureCount": failures, "threshold": threshold}
 
     def _alarms(self, moment: timeline.Moment) -> dict[str, Any]:
-        alarms = self.configuration.get("alarms") or {}
-        if not alarms.get("enable"):
-            return {"status": "DISABLED"}
-        status = "MONITORING_COMPLETE" if moment.is_finished else "MONITORING"
-        return {"status": status, "alarmNames": list(alarms.get("alarmNames") or [])}
+        configured = self.configuration.get("alarms") or {}
+        names = list(configured.get("alarmNames") or [])
+        watch = self.watch
+        if not configured.get("enable") or (watch is not None and watch.ignored):
+            return {"status": "DISABLED", "alarmNames": names} if names else {"status": "DISABLED"}
+        if moment.failed is not None and moment.cause == timeline.ALARMS and watch is not None:
+            status = "TRIGGERED"
+        elif moment.is_finished:
+            status = "MONITORING_COMPLETE"
+        else:
+            status = "MONITORING"
+        triggered = list(watch.triggered) if watch is not None and status == "TRIGGERED" else []
+        return {"status": status, "alarmNames": names, "triggeredAlarmNames": triggered}
 
     def _units(self, now: datetime) -> float:
         if self.pace <= 0:

@@ -7,7 +7,9 @@ COMPLETED, or FAILED when the circuit breaker stops it), and the events ECS
 writes, newest first, in the wording of the health fixtures in
 tests/fixtures/health/ (taken from real answers):
 
-- "(service web) deployment ecs-svc/… deployment failed: tasks failed to start."
+- "(service web) deployment ecs-svc/… deployment failed: tasks failed to start." (when
+  alarms failed it, the stand-in's own wording names them: "… deployment failed: alarms
+  web-5xx in ALARM state.");
 - "(service web) rolling back to deployment ecs-svc/…" naming the new PRIMARY
   that runs the restored revision;
 - "(service web) (deployment ecs-svc/…) deployment completed." and
@@ -17,7 +19,8 @@ During a rollback the PRIMARY runs the restored revision (IN_PROGRESS, then
 COMPLETED) and the failed deployment stays ACTIVE with rolloutState FAILED
 until the rollback completes; the service's taskDefinition is the restored
 one. Without rollback the failed deployment stays PRIMARY, FAILED, and the
-one before it keeps running as ACTIVE.
+one before it keeps running as ACTIVE (so do the failed deployment's tasks
+when alarms, not failing tasks, failed it).
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ecsync_local.deployments.records import STATUS_REASON, Record, Revision
-from ecsync_local.deployments.timeline import Moment
+from ecsync_local.deployments.records import Record, Revision
+from ecsync_local.deployments.timeline import ALARMS, BREAKER, Moment
 
 MOST_EVENTS = 100
 """DescribeServices keeps a service's 100 most recent events."""
@@ -57,10 +60,12 @@ def refresh(service: Any, history: list[Record], now: datetime) -> None:
         _rolling_back(service, record, moment, target, desired)
     elif moment.failed is not None:
         failed_at = record.time(moment.failed)
-        failed = record.threshold(desired)
-        _set(target, "PRIMARY", "FAILED", (desired, 0, 0), failed_at, failed=failed)
+        running = desired if moment.target_running else 0
+        reason = record.reason(moment)
+        _set(target, "PRIMARY", "FAILED", (desired, running, 0), failed_at, reason=reason)
+        target["failedTasks"] = _failed_tasks(record, moment, desired)
         service.deployments = [target, *others]
-        _event(service, record, "failed", failed_at, record.ecs_id)
+        _event(service, record, "failed", failed_at, record.ecs_id, moment=moment)
     else:
         running = desired if moment.target_running else 0
         pending = desired if moment.stage == "SCALE_UP" else 0
@@ -88,12 +93,12 @@ def _rolling_back(
     rollback = _entry(service, record.rollback_ecs_id, record.restore, record)
     started = record.time(moment.failed if moment.failed is not None else moment.updated)
     rollback["createdAt"] = started
-    failed = record.threshold(desired)
-    _set(target, "ACTIVE", "FAILED", (desired, 0, 0), started, failed=failed)
+    _set(target, "ACTIVE", "FAILED", (desired, 0, 0), started, reason=record.reason(moment))
+    target["failedTasks"] = _failed_tasks(record, moment, desired)
     if "restored" not in record.applied:
         record.applied.add("restored")
         service.task_definition = record.restore.content["taskDefinition"]
-    _event(service, record, "failed", started, record.ecs_id)
+    _event(service, record, "failed", started, record.ecs_id, moment=moment)
     _event(service, record, "rolling back", started, record.rollback_ecs_id)
     finished = moment.status == "ROLLBACK_SUCCESSFUL"
     rollout = "COMPLETED" if finished else "IN_PROGRESS"
@@ -101,6 +106,18 @@ def _rolling_back(
     service.deployments = [rollback] if finished else [rollback, target]
     if finished:
         _event(service, record, "completed", record.time(moment.updated), record.rollback_ecs_id)
+
+
+def _failed_tasks(record: Record, moment: Moment, desired: int) -> int:
+    """Tasks that failed: the circuit breaker's threshold once it tripped; when alarms
+    failed the deployment, those that failed until then."""
+    if moment.cause == BREAKER:
+        return record.threshold(desired)
+    if not moment.failing:
+        return 0
+    if not record.settings.breaker:
+        return max(1, desired)
+    return int(moment.failure_share * record.threshold(desired))
 
 
 def _entry(service: Any, ecs_id: str, revision: Revision, record: Record) -> dict[str, Any]:
@@ -122,19 +139,21 @@ def _set(
     updated: datetime,
     *,
     failed: int = 0,
+    reason: str = "",
 ) -> None:
-    """Set one deployments[] item; `counts` are desired, running and pending."""
+    """Set one deployments[] item; `counts` are desired, running and pending; a FAILED one
+    gives its `reason`."""
     ecs_id = entry["id"]
-    reason = {
+    said = {
         "IN_PROGRESS": f"ECS deployment {ecs_id} in progress.",
         "COMPLETED": f"ECS deployment {ecs_id} completed.",
-        "FAILED": STATUS_REASON,
+        "FAILED": reason,
     }[rollout]
     desired, running, pending = counts
     entry.update(
         status=status,
         rolloutState=rollout,
-        rolloutStateReason=reason,
+        rolloutStateReason=said,
         desiredCount=desired,
         runningCount=running,
         pendingCount=pending,
@@ -143,15 +162,26 @@ def _set(
     )
 
 
-def _event(service: Any, record: Record, kind: str, when: datetime, ecs_id: str) -> None:
+def _event(
+    service: Any,
+    record: Record,
+    kind: str,
+    when: datetime,
+    ecs_id: str,
+    *,
+    moment: Moment | None = None,
+) -> None:
     """Write one of ECS's service events, once per deployment and kind."""
     key = f"{kind} {ecs_id}"
     if key in record.applied:
         return
     record.applied.add(key)
     name = f"(service {service.name})"
+    why = "tasks failed to start."
+    if moment is not None and moment.cause == ALARMS and record.watch is not None:
+        why = f"alarms {record.watch.reason()} in ALARM state."
     messages = {
-        "failed": [f"{name} deployment {ecs_id} deployment failed: tasks failed to start."],
+        "failed": [f"{name} deployment {ecs_id} deployment failed: {why}"],
         "rolling back": [f"{name} rolling back to deployment {ecs_id}."],
         "completed": [
             f"{name} (deployment {ecs_id}) deployment completed.",
