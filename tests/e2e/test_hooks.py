@@ -8,28 +8,7 @@ from pathlib import Path
 import ecsync_local as local
 from tests.support.daemon import Daemon, Daemons
 from tests.support.moto_tasks import make_failing_tasks_possible
-from tests.support.shop import stack, write
-
-
-def hook(sandbox: local.Sandbox, name: str, phase: str, command: str) -> str:
-    """A hook task of the shop's web family (so for the web service) running `command`."""
-    return f"""
-apiVersion: ecsync/v1
-kind: Task
-metadata:
-  name: {name}
-  annotations: {{ecsync/hook: {phase}}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  launchType: FARGATE
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{sandbox.subnet_ids[0]}]
-      securityGroups: [{sandbox.security_group_id}]
-  overrides:
-    containerOverrides: [{{name: web, command: [{command}]}}]
-"""
+from tests.support.shop import BLUE_GREEN, UNHEALTHY, hook_task, stack, write
 
 
 def started(daemon: Daemon, name: str) -> list[str]:
@@ -47,7 +26,7 @@ def test_post_sync_runs_once_each_time_a_rollout_completes(
     """The daemon arms the post-sync hook when it creates the service, runs it in the pass
     that sees the rollout complete, never again for the same manifests, and once more after
     a new image rolls out."""
-    files = {**stack(sandbox), "smoke.yaml": hook(sandbox, "smoke", "post-sync", "smoke")}
+    files = {**stack(sandbox), "smoke.yaml": hook_task(sandbox, "smoke", "post-sync", "smoke")}
     folder = write(tmp_path / "manifests", files)
     daemon = start_daemon("--source", str(folder), "--resync", "3s")
     waiting = daemon.wait_for("hook_waiting", lambda e: e["name"] == "smoke")
@@ -75,7 +54,7 @@ def test_a_failing_pre_sync_hook_runs_sync_fail_once(
     make_failing_tasks_possible()
     files = {
         **stack(sandbox, hook="migrate-fail"),
-        "cleanup.yaml": hook(sandbox, "cleanup", "sync-fail", "cleanup"),
+        "cleanup.yaml": hook_task(sandbox, "cleanup", "sync-fail", "cleanup"),
     }
     folder = write(tmp_path / "manifests", files)
     daemon = start_daemon("--source", str(folder), "--resync", "1s")
@@ -93,42 +72,12 @@ def test_a_failing_pre_sync_hook_runs_sync_fail_once(
 
 
 def blue_green(sandbox: local.Sandbox, *, health_check: str = "") -> dict[str, str]:
-    """A cluster, a task definition (with `health_check` on its container) and its service,
-    deployed BLUE_GREEN with the circuit breaker rolling back a failed deployment."""
+    """The shop deployed BLUE_GREEN (the circuit breaker rolling a failed deployment back),
+    with `health_check` on its container, a post-sync hook and a sync-fail hook."""
     return {
-        "cluster.yaml": "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop}\n",
-        "web.yaml": f"""
-apiVersion: ecsync/v1
-kind: TaskDefinition
-metadata: {{name: shop-web}}
-spec:
-  requiresCompatibilities: [FARGATE]
-  networkMode: awsvpc
-  cpu: "256"
-  memory: "512"
-  containerDefinitions:
-    - name: web
-      image: nginx:1.27{health_check}
----
-apiVersion: ecsync/v1
-kind: Service
-metadata: {{name: web}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  desiredCount: 2
-  launchType: FARGATE
-  deploymentConfiguration:
-    strategy: BLUE_GREEN
-    bakeTimeInMinutes: 1
-    deploymentCircuitBreaker: {{enable: true, rollback: true}}
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{sandbox.subnet_ids[0]}]
-      securityGroups: [{sandbox.security_group_id}]
-""",
-        "smoke.yaml": hook(sandbox, "smoke", "post-sync", "smoke"),
-        "cleanup.yaml": hook(sandbox, "cleanup", "sync-fail", "cleanup"),
+        **stack(sandbox, deployment=BLUE_GREEN, health_check=health_check),
+        "smoke.yaml": hook_task(sandbox, "smoke", "post-sync", "smoke"),
+        "cleanup.yaml": hook_task(sandbox, "cleanup", "sync-fail", "cleanup"),
     }
 
 
@@ -142,8 +91,7 @@ def test_a_rolled_back_deployment_runs_sync_fail_once_and_not_post_sync(
     daemon = start_daemon("--source", str(folder), "--resync", "0.5s")
     daemon.wait_for("task_succeeded", lambda e: e["name"] == "smoke")
 
-    failing = '\n      healthCheck: {command: [CMD-SHELL, "exit 1"]}'
-    write(folder, blue_green(sandbox, health_check=failing))
+    write(folder, blue_green(sandbox, health_check=UNHEALTHY))
     daemon.wait_for("rollout_rolled_back", lambda e: e["name"] == "web")
     triggered = daemon.wait_for("hook_triggered", lambda e: e["name"] == "cleanup")
     assert "Degraded" in triggered["reason"]

@@ -10,7 +10,7 @@ from typing import Any
 import ecsync_local as local
 from tests.support import arrange
 from tests.support.daemon import Daemon, Daemons
-from tests.support.shop import stack, write
+from tests.support.shop import service, stack, write
 
 REPOSITORY = "shop/web"
 IMAGE = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{REPOSITORY}"
@@ -37,9 +37,8 @@ def running(daemon: Daemon, ecr: Any) -> str:
 
 def service_image(boto_client: Callable[[str], Any]) -> str:
     """The image of the revision the shop's web service runs."""
-    ecs = boto_client("ecs")
-    (service,) = ecs.describe_services(cluster="shop", services=["web"])["services"]
-    revision = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])
+    running = service(boto_client)["taskDefinition"]
+    revision = boto_client("ecs").describe_task_definition(taskDefinition=running)
     image: str = revision["taskDefinition"]["containerDefinitions"][0]["image"]
     return image
 

@@ -18,49 +18,13 @@ import pytest
 
 import ecsync_local as local
 from tests.support.daemon import Daemon, Daemons
-from tests.support.shop import service, write
+from tests.support.shop import BLUE_GREEN, UNHEALTHY, service, stack, write
 
-CIRCUIT_BREAKER = "deploymentCircuitBreaker: {enable: true, rollback: true}"
-
-
-def manifests(
-    sandbox: local.Sandbox, *, strategy: str, configuration: str, health_check: str = ""
-) -> dict[str, str]:
-    """A cluster, a task definition (with `health_check` on its container) and a service
-    deployed with `strategy` and the rest of its deploymentConfiguration."""
-    return {
-        "cluster.yaml": "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop}\n",
-        "web.yaml": f"""
-apiVersion: ecsync/v1
-kind: TaskDefinition
-metadata: {{name: shop-web}}
-spec:
-  requiresCompatibilities: [FARGATE]
-  networkMode: awsvpc
-  cpu: "256"
-  memory: "512"
-  containerDefinitions:
-    - name: web
-      image: nginx:1.27
-      portMappings: [{{containerPort: 80}}]{health_check}
----
-apiVersion: ecsync/v1
-kind: Service
-metadata: {{name: web}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  desiredCount: 2
-  launchType: FARGATE
-  deploymentConfiguration:
-    strategy: {strategy}
-    {configuration}
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{sandbox.subnet_ids[0]}]
-      securityGroups: [{sandbox.security_group_id}]
-""",
-    }
+LINEAR = (
+    "{strategy: LINEAR, bakeTimeInMinutes: 1,"
+    " linearConfiguration: {stepPercent: 50.0, stepBakeTimeInMinutes: 1}}"
+)
+"""A LINEAR deploymentConfiguration: two steps of 50% of production traffic."""
 
 
 def web_status(daemon: Daemon) -> dict[str, Any]:
@@ -104,23 +68,13 @@ def test_a_blue_green_deployment_that_rolls_back_is_degraded_and_not_redeployed(
     through several resyncs nothing redeploys it and no drift is alerted, neither while
     ECS rolls back (the service already runs the restored revision) nor after."""
     monkeypatch.setenv("ECSYNC_LOCAL_STAGE_SECONDS", pace)
-    configuration = f"bakeTimeInMinutes: 1\n    {CIRCUIT_BREAKER}"
-    folder = write(
-        tmp_path / "manifests",
-        manifests(sandbox, strategy="BLUE_GREEN", configuration=configuration),
-    )
+    folder = write(tmp_path / "manifests", stack(sandbox, deployment=BLUE_GREEN))
     daemon = start_daemon("--source", str(folder), "--resync", "0.5s")
     daemon.wait_for("rollout_completed", is_web, timeout=60)
     daemon.wait_http("/readyz")
     healthy = service(boto_client)["taskDefinition"]
 
-    failing = '\n      healthCheck: {command: [CMD-SHELL, "exit 1"]}'
-    write(
-        folder,
-        manifests(
-            sandbox, strategy="BLUE_GREEN", configuration=configuration, health_check=failing
-        ),
-    )
+    write(folder, stack(sandbox, deployment=BLUE_GREEN, health_check=UNHEALTHY))
     rolled = daemon.wait_for("rollout_rolled_back", is_web, timeout=60)
     if pace != "0":
         progressed = [e["status"] for e in daemon.named("rollout_progressed") if is_web(e)]
@@ -154,10 +108,7 @@ def test_a_linear_deployment_is_followed_through_its_stages_to_healthy(
     lifecycle stage and share of production traffic (50% after the first step), then
     Healthy with `rollout_completed`; meanwhile nothing is alerted as drift or written."""
     monkeypatch.setenv("ECSYNC_LOCAL_STAGE_SECONDS", "1.5")
-    configuration = "bakeTimeInMinutes: 1\n    linearConfiguration: {stepPercent: 50.0, stepBakeTimeInMinutes: 1}"
-    folder = write(
-        tmp_path / "manifests", manifests(sandbox, strategy="LINEAR", configuration=configuration)
-    )
+    folder = write(tmp_path / "manifests", stack(sandbox, deployment=LINEAR))
     daemon = start_daemon("--source", str(folder), "--resync", "0.5s")
     shifting = daemon.wait_for(
         "rollout_progressed",

@@ -2,7 +2,9 @@
 
 A repository with a lifecycle policy, a cluster, a Fargate task definition and
 its service, and optionally a pre-sync hook task: small enough to converge in
-seconds, and touching every kind a daemon test needs to watch.
+seconds, and touching every kind a daemon test needs to watch. Other hooks of
+the web family, and the service deployed BLUE_GREEN with a revision that can
+never be healthy, for the rollout and hook tests.
 """
 
 from __future__ import annotations
@@ -30,17 +32,58 @@ LIFECYCLE = {
 """An ECR lifecycle policy: expire untagged images beyond the fifth."""
 
 
+BLUE_GREEN = (
+    "{strategy: BLUE_GREEN, bakeTimeInMinutes: 1,"
+    " deploymentCircuitBreaker: {enable: true, rollback: true}}"
+)
+"""A BLUE_GREEN deploymentConfiguration whose circuit breaker rolls a failed deployment back."""
+
+UNHEALTHY = '\n      healthCheck: {command: [CMD-SHELL, "exit 1"]}'
+"""A container health check that never passes: the local AWS fails a deployment of it."""
+
+
+def network(sandbox: local.Sandbox) -> str:
+    """The awsvpc networkConfiguration of the shop's tasks, in the sandbox, as YAML."""
+    return (
+        f"{{awsvpcConfiguration: {{subnets: [{sandbox.subnet_ids[0]}], "
+        f"securityGroups: [{sandbox.security_group_id}]}}}}"
+    )
+
+
+def hook_task(sandbox: local.Sandbox, name: str, phase: str, command: str) -> str:
+    """A hook task `name` of the shop's web family (so for the web service), in `phase`,
+    running `command`."""
+    return f"""
+apiVersion: ecsync/v1
+kind: Task
+metadata:
+  name: {name}
+  annotations: {{ecsync/hook: {phase}}}
+spec:
+  cluster: shop
+  taskDefinition: shop-web
+  launchType: FARGATE
+  networkConfiguration: {network(sandbox)}
+  overrides:
+    containerOverrides: [{{name: web, command: [{command}]}}]
+"""
+
+
 def stack(
-    sandbox: local.Sandbox, *, count: int = 2, image: str = "nginx:1.27", hook: str | None = None
+    sandbox: local.Sandbox,
+    *,
+    count: int = 2,
+    image: str = "nginx:1.27",
+    hook: str | None = None,
+    deployment: str = "",
+    health_check: str = "",
 ) -> dict[str, str]:
-    """File name -> text: a repository, a cluster, a task definition and a service (and a hook
-    task running `hook` as its command; without one, hook.yaml is empty, i.e. removed)."""
-    network = f"""
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{sandbox.subnet_ids[0]}]
-      securityGroups: [{sandbox.security_group_id}]"""
-    files = {
+    """File name -> text: a repository, a cluster, a task definition and a service (and a
+    pre-sync hook task running `hook` as its command; without one, hook.yaml is empty, i.e.
+    removed). `deployment` is the service's deploymentConfiguration (`BLUE_GREEN`), and
+    `health_check` the lines that end the container (`UNHEALTHY`)."""
+    configuration = f"\n  deploymentConfiguration: {deployment}" if deployment else ""
+    return {
         "registry.yaml": f"""
 apiVersion: ecsync/v1
 kind: Repository
@@ -67,7 +110,7 @@ spec:
   containerDefinitions:
     - name: web
       image: {image}
-      portMappings: [{{containerPort: 80}}]
+      portMappings: [{{containerPort: 80}}]{health_check}
 ---
 apiVersion: ecsync/v1
 kind: Service
@@ -76,27 +119,11 @@ spec:
   cluster: shop
   taskDefinition: shop-web
   desiredCount: {count}
-  launchType: FARGATE{network}
+  launchType: FARGATE{configuration}
+  networkConfiguration: {network(sandbox)}
 """,
+        "hook.yaml": hook_task(sandbox, "migrate", "pre-sync", hook) if hook else "",
     }
-    files["hook.yaml"] = (
-        f"""
-apiVersion: ecsync/v1
-kind: Task
-metadata:
-  name: migrate
-  annotations: {{ecsync/hook: pre-sync}}
-spec:
-  cluster: shop
-  taskDefinition: shop-web
-  launchType: FARGATE{network}
-  overrides:
-    containerOverrides: [{{name: web, command: [{hook}]}}]
-"""
-        if hook
-        else ""
-    )
-    return files
 
 
 def write(folder: Path, files: Mapping[str, str]) -> Path:
