@@ -21,6 +21,7 @@ from controller.reconcile.health import Health
 from controller.reconcile.result import KeyResult
 from controller.reconcile.sync import SyncReport, sync
 from controller.reconcile.target import Memory, Target
+from tests.support import jobs
 from tests.support.moto_tasks import make_failing_tasks_possible
 
 WEB = ResourceId(Kind.SERVICE, "web", "jobs")
@@ -35,67 +36,15 @@ def stack(
     hook_for: str = "",
     migrate: str = "",
 ) -> str:
-    """A cluster, the `app` family, its `web` service and a `smoke` hook of `hook`'s phase
-    (for `hook_for`, else for the family's services); with `migrate`, a pre-sync hook
-    running that command."""
-    network = (
-        f"{{awsvpcConfiguration: {{subnets: [{sandbox.subnet_ids[0]}], "
-        f"securityGroups: [{sandbox.security_group_id}]}}}}"
-    )
+    """A cluster, the `app` family, its `web` and `worker` services and a `smoke` hook of
+    `hook`'s phase (for `hook_for`, else for the family's services); with `migrate`, a
+    pre-sync hook running that command."""
     scope = f", ecsync/hook-for: {hook_for}" if hook_for else ""
-
-    def task(name: str, phase: str, command: str, extra: str = "") -> str:
-        return f"""
----
-apiVersion: ecsync/v1
-kind: Task
-metadata: {{name: {name}, annotations: {{ecsync/hook: {phase}{extra}}}}}
-spec:
-  cluster: jobs
-  taskDefinition: app
-  launchType: FARGATE
-  networkConfiguration: {network}
-  overrides: {{containerOverrides: [{{name: app, command: [{command}]}}]}}
-"""
-
-    def service(name: str) -> str:
-        return f"""
----
-apiVersion: ecsync/v1
-kind: Service
-metadata: {{name: {name}}}
-spec:
-  cluster: jobs
-  taskDefinition: app
-  desiredCount: 1
-  launchType: FARGATE
-  networkConfiguration: {network}
-"""
-
-    text = f"""
-apiVersion: ecsync/v1
-kind: Cluster
-metadata: {{name: jobs}}
-spec: {{}}
----
-apiVersion: ecsync/v1
-kind: TaskDefinition
-metadata: {{name: app}}
-spec:
-  requiresCompatibilities: [FARGATE]
-  networkMode: awsvpc
-  cpu: "256"
-  memory: "512"
-  containerDefinitions: [{{name: app, image: "{image}"}}]
-"""
-    text += service("web") + service("worker") + task("smoke", hook, "smoke", scope)
-    return text + (task("migrate", "pre-sync", migrate) if migrate else "")
-
-
-def write(root: Path, text: str) -> Path:
-    root.mkdir(exist_ok=True)
-    (root / "stack.yaml").write_text(text)
-    return root
+    text = jobs.family(image) + jobs.service(sandbox, "web") + jobs.service(sandbox, "worker")
+    text += jobs.task(sandbox, "smoke", "smoke", f"ecsync/hook: {hook}{scope}")
+    if migrate:
+        text += jobs.task(sandbox, "migrate", migrate, "ecsync/hook: pre-sync")
+    return text
 
 
 def record(ecs: Any, name: str = "smoke") -> str:
@@ -118,7 +67,7 @@ def test_post_sync_is_armed_by_apply_and_runs_at_the_next_one_once(
     """The apply that writes the services arms the hook (they are not Healthy yet); the next
     apply finds them Healthy and runs it once; later applies do not; a new image runs it
     again, one apply after the one that rolls it out."""
-    root = write(tmp_path / "m", stack(sandbox))
+    root = jobs.write(tmp_path / "m", stack(sandbox))
     with capture_logs() as logs:
         first = sync(aws, root, defaults(), apply=True)
     assert runs_of(first) == []
@@ -139,7 +88,7 @@ def test_post_sync_is_armed_by_apply_and_runs_at_the_next_one_once(
 
     assert runs_of(sync(restarted, root, defaults(), apply=True)) == []
 
-    write(root, stack(sandbox, image="app:2"))
+    jobs.write(root, stack(sandbox, image="app:2"))
     rolled = sync(restarted, root, defaults(), apply=True)
     assert runs_of(rolled) == []
     assert record(ecs).endswith(" waiting")
@@ -151,13 +100,13 @@ def test_a_post_sync_hook_waits_only_for_the_services_it_is_for(
     aws: Aws, ecs: Any, sandbox: local.Sandbox, tmp_path: Path
 ) -> None:
     """A hook for `worker` is armed when worker is written, not when only web is."""
-    root = write(tmp_path / "m", stack(sandbox, hook_for="worker"))
+    root = jobs.write(tmp_path / "m", stack(sandbox, hook_for="worker"))
     sync(aws, root, defaults(), apply=True)
     assert runs_of(sync(aws, root, defaults(), apply=True)) == ["succeeded"]
     ran = record(ecs)
 
     text = stack(sandbox, hook_for="worker").replace("desiredCount: 1", "desiredCount: 2", 1)
-    write(root, text)
+    jobs.write(root, text)
     changed = sync(aws, root, defaults(), apply=True)
     assert [str(r.id) for r in changed.results] == ["Service/jobs/web"]
     assert record(ecs) == ran
@@ -169,7 +118,7 @@ def test_a_failed_pre_sync_hook_runs_sync_fail_once(
     """A pre-sync hook that fails blocks the services, and the sync-fail hook for them runs
     in the same apply; the next apply of the same manifests does not run it again."""
     make_failing_tasks_possible()
-    root = write(tmp_path / "m", stack(sandbox, hook="sync-fail", migrate="fail"))
+    root = jobs.write(tmp_path / "m", stack(sandbox, hook="sync-fail", migrate="fail"))
     with capture_logs() as logs:
         first = sync(aws, root, defaults(), apply=True)
     outcomes = {str(r.id): str(r.outcome) for r in first.results}
@@ -186,7 +135,7 @@ def test_a_failed_pre_sync_hook_runs_sync_fail_once(
     assert runs_of(again) == []
     assert not again.converged
 
-    write(root, stack(sandbox, hook="sync-fail", migrate="migrate"))
+    jobs.write(root, stack(sandbox, hook="sync-fail", migrate="migrate"))
     fixed = sync(aws, root, defaults(), apply=True)
     assert runs_of(fixed) == []
     assert record(ecs).endswith(" waiting")  # armed while the new services roll out
@@ -206,7 +155,7 @@ def test_sync_fail_runs_when_a_rollout_it_was_armed_for_degrades(
 ) -> None:
     """In the daemon, a write arms the sync-fail hook; a later pass that judges a service
     Degraded runs it once; a Healthy pass before that would have disarmed it."""
-    root = write(tmp_path / "m", stack(sandbox, hook="sync-fail"))
+    root = jobs.write(tmp_path / "m", stack(sandbox, hook="sync-fail"))
     sync(aws, root, defaults(), apply=True)
     target = Target(aws, defaults(), DesiredSet.of(load(root).resources), Memory())
     updated = KeyResult(WEB, Outcome.UPDATED)
@@ -244,7 +193,7 @@ def test_apply_runs_sync_fail_when_the_rollout_it_armed_for_left_a_service_degra
 ) -> None:
     """The next apply reads a service that the last one wrote as Degraded: the sync-fail
     hook runs, once."""
-    root = write(tmp_path / "m", stack(sandbox, hook="sync-fail"))
+    root = jobs.write(tmp_path / "m", stack(sandbox, hook="sync-fail"))
     sync(aws, root, defaults(), apply=True)
     assert record(ecs).endswith(" waiting")
     degraded = web_reads_degraded(Aws(AwsConfig("us-east-1", moto_endpoint)))
@@ -260,9 +209,9 @@ def test_a_hook_edited_while_its_sync_is_under_way_still_runs_for_it(
 ) -> None:
     """The sync is its services' manifests, not the hook's: a post-sync hook armed by one
     apply and edited before the next runs, as edited, at that next one."""
-    root = write(tmp_path / "m", stack(sandbox))
+    root = jobs.write(tmp_path / "m", stack(sandbox))
     sync(aws, root, defaults(), apply=True)
-    write(root, stack(sandbox).replace("command: [smoke]", "command: [smoke, --fast]"))
+    jobs.write(root, stack(sandbox).replace("command: [smoke]", "command: [smoke, --fast]"))
     with capture_logs() as logs:
         assert runs_of(sync(aws, root, defaults(), apply=True)) == ["succeeded"]
     (run,) = started(logs)

@@ -9,55 +9,15 @@ import ecsync_local as local
 from controller.aws.clients import Aws, AwsConfig
 from controller.core.settings import defaults
 from controller.reconcile.sync import SyncReport, sync
+from tests.support import jobs
 from tests.support.moto_tasks import make_failing_tasks_possible
-
-STACK = """
-apiVersion: ecsync/v1
-kind: Cluster
-metadata: {{name: jobs}}
-spec: {{}}
----
-apiVersion: ecsync/v1
-kind: TaskDefinition
-metadata: {{name: app}}
-spec:
-  requiresCompatibilities: [FARGATE]
-  networkMode: awsvpc
-  cpu: "256"
-  memory: "512"
-  containerDefinitions:
-    - name: app
-      image: {image}
----
-apiVersion: ecsync/v1
-kind: Task
-metadata: {{name: migrate}}
-spec:
-  cluster: jobs
-  taskDefinition: app
-  launchType: FARGATE
-  networkConfiguration:
-    awsvpcConfiguration:
-      subnets: [{subnet}]
-      securityGroups: [{group}]
-  overrides:
-    containerOverrides: [{{name: app, command: [{command}]}}]
-"""
 
 
 def write(
     root: Path, sandbox: local.Sandbox, image: str = "app:1", command: str = "migrate"
 ) -> Path:
-    root.mkdir(exist_ok=True)
-    (root / "stack.yaml").write_text(
-        STACK.format(
-            image=image,
-            command=command,
-            subnet=sandbox.subnet_ids[0],
-            group=sandbox.security_group_id,
-        )
-    )
-    return root
+    """The `jobs` stack with a one-off task `migrate` running `command`, into `root`."""
+    return jobs.write(root, jobs.family(image) + jobs.task(sandbox, "migrate", command))
 
 
 def outcomes(report: SyncReport) -> dict[str, str]:
@@ -130,24 +90,6 @@ spec:
 """
 
 
-def service(sandbox: local.Sandbox, name: str, cluster: str, family: str) -> str:
-    network = (
-        f"{{subnets: [{sandbox.subnet_ids[0]}], securityGroups: [{sandbox.security_group_id}]}}"
-    )
-    return f"""
----
-apiVersion: ecsync/v1
-kind: Service
-metadata: {{name: {name}}}
-spec:
-  cluster: {cluster}
-  taskDefinition: {family}
-  desiredCount: 1
-  launchType: FARGATE
-  networkConfiguration: {{awsvpcConfiguration: {network}}}
-"""
-
-
 def test_a_failed_hook_blocks_only_the_services_it_holds(
     aws: Aws, ecs: Any, sandbox: local.Sandbox, tmp_path: Path
 ) -> None:
@@ -164,9 +106,9 @@ def test_a_failed_hook_blocks_only_the_services_it_holds(
     (root / "stack.yaml").write_text(
         hooked
         + WORKER
-        + service(sandbox, "web", "jobs", "app")
-        + service(sandbox, "worker", "other", "worker")
-        + service(sandbox, "reports", "jobs", "worker")
+        + jobs.service(sandbox, "web", "jobs", "app")
+        + jobs.service(sandbox, "worker", "other", "worker")
+        + jobs.service(sandbox, "reports", "jobs", "worker")
     )
 
     report = sync(aws, root, defaults(), apply=True)
