@@ -3,7 +3,8 @@
 The local AWS models ECS service deployments (`ecsync_local.deployments`):
 `ECSYNC_LOCAL_STAGE_SECONDS` paces each lifecycle stage, and a task definition
 whose essential container's health check can never pass makes a deployment
-fail, and roll back when the circuit breaker says so.
+fail, and roll back when the circuit breaker says so; so does a CloudWatch alarm
+of the deployment that goes into ALARM while it runs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ LINEAR = (
     " linearConfiguration: {stepPercent: 50.0, stepBakeTimeInMinutes: 1}}"
 )
 """A LINEAR deploymentConfiguration: two steps of 50% of production traffic."""
+
+ALARM_ROLLBACK = (
+    "{strategy: BLUE_GREEN, bakeTimeInMinutes: 5,"
+    " alarms: {alarmNames: [web-5xx], enable: true, rollback: true}}"
+)
+"""A BLUE_GREEN deploymentConfiguration that the CloudWatch alarm web-5xx rolls back."""
 
 
 def web_status(daemon: Daemon) -> dict[str, Any]:
@@ -134,4 +141,52 @@ def test_a_linear_deployment_is_followed_through_its_stages_to_healthy(
     assert web_status_when(daemon, lambda e: e["health"] == "Healthy")["health"] == "Healthy"
     assert [e for e in daemon.named("drift_detected") if is_web(e)] == []
     assert [e for e in daemon.named("service_updated") if is_web(e)] == []
+    assert daemon.stop() == 0
+
+
+def test_a_blue_green_deployment_that_an_alarm_rolls_back_is_degraded(
+    start_daemon: Daemons,
+    sandbox: local.Sandbox,
+    tmp_path: Path,
+    boto_client: Callable[[str], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A BLUE_GREEN deployment of a healthy revision whose CloudWatch alarm goes into ALARM
+    while it runs is rolled back by ECS: `rollout_rolled_back` names the alarm and the
+    revision restored, `/status` shows the service Degraded, and nothing redeploys it."""
+    cloudwatch = boto_client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName="web-5xx",
+        Namespace="AWS/ApplicationELB",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=10.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    monkeypatch.setenv("ECSYNC_LOCAL_STAGE_SECONDS", "0")
+    folder = write(tmp_path / "manifests", stack(sandbox, deployment=ALARM_ROLLBACK))
+    daemon = start_daemon("--source", str(folder), "--resync", "0.5s")
+    daemon.wait_for("rollout_completed", is_web, timeout=60)
+    daemon.wait_http("/readyz")
+    healthy = service(boto_client)["taskDefinition"]
+
+    monkeypatch.setenv("ECSYNC_LOCAL_STAGE_SECONDS", "1")
+    write(folder, stack(sandbox, deployment=ALARM_ROLLBACK, image="nginx:1.28"))
+    daemon.wait_for("service_updated", is_web, timeout=60)
+    cloudwatch.set_alarm_state(AlarmName="web-5xx", StateValue="ALARM", StateReason="5xx")
+    rolled = daemon.wait_for("rollout_rolled_back", is_web, timeout=60)
+
+    assert rolled["strategy"] == "BLUE_GREEN"
+    assert rolled["status"] == "ROLLBACK_SUCCESSFUL"
+    assert rolled["target"].endswith("task-definition/shop-web:2")
+    assert rolled["restored"] == healthy
+    assert "web-5xx" in rolled["reason"]
+    entry = web_status_when(daemon, lambda e: e["health"] == "Degraded")
+    assert entry["health"] == "Degraded"
+    assert entry["rollout"]["status"] == "ROLLBACK_SUCCESSFUL"
+    assert service(boto_client)["taskDefinition"] == healthy
+    assert len([e for e in daemon.named("service_updated") if is_web(e)]) == 1
+    assert [e for e in daemon.named("drift_detected") if is_web(e)] == []
     assert daemon.stop() == 0
