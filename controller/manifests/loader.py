@@ -68,7 +68,9 @@ class FileCache:
     keep only where they start, not the position of every field (that would
     hold every document's position map in memory): when the checks across
     documents find anything to report, the load is done again without the
-    cache, so that each problem is located exactly.
+    cache, so that each problem is located exactly. A valid document's spec is
+    kept once: the checks across documents read the validated spec when it is
+    the spec as written (same values, same types), rather than a second copy.
     """
 
     def __init__(self) -> None:
@@ -155,17 +157,35 @@ def _digest(data: bytes) -> bytes:
 
 
 def _stripped(loaded: _File) -> _File:
-    """`loaded`, its documents keeping only where they start (see `FileCache`)."""
+    """`loaded`, its documents keeping only where they start, and a valid document's spec
+    only once (see `FileCache`)."""
     documents = []
     for entry, desired, problems in loaded.documents:
         kept = entry
         if entry is not None:
             start: dict[FieldPath, Position] = {(): entry.document.start}
-            kept = dataclasses.replace(
-                entry, document=dataclasses.replace(entry.document, values=start, keys={})
-            )
+            document = dataclasses.replace(entry.document, values=start, keys={})
+            if desired is not None and _same(desired.spec, entry.spec):
+                data = {**entry.document.data, "spec": desired.spec}
+                document = dataclasses.replace(document, data=data)
+                kept = dataclasses.replace(entry, spec=desired.spec, document=document)
+            else:
+                kept = dataclasses.replace(entry, document=document)
         documents.append((kept, desired, problems))
     return _File(loaded.errors, tuple(documents))
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, with the same types throughout (`1 == 1.0 == True` would not do)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return a.keys() == b.keys() and all(_same(value, b[key]) for key, value in a.items())
+    if isinstance(a, list):
+        assert isinstance(b, list)
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b
 
 
 def _in_file_order(problems: list[ManifestError]) -> tuple[ManifestError, ...]:
