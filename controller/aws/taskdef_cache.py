@@ -2,7 +2,11 @@
 
 A revision's content never changes once registered, so a described revision
 is kept for as long as it stays active. ecsync's own tags on a revision are
-set at registration and not rewritten, so they are cached with it.
+set at registration and not rewritten, so they are cached with it. Only what a
+plan compares is kept: the members RegisterTaskDefinition takes, not what ECS
+adds to describe a revision (its ARN, status, compatibilities, required
+attributes, registration time and principal), since a daemon keeps one entry
+per active revision of every family it manages.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ class Revision:
     arn: str
     family: str
     number: int
-    definition: dict[str, Any]
-    """DescribeTaskDefinition's `taskDefinition`, as AWS returned it."""
+    spec: dict[str, Any]
+    """DescribeTaskDefinition's `taskDefinition`, only the members RegisterTaskDefinition
+    takes, `family` left out. Shared by every pass: never changed in place."""
     tags: dict[str, str]
 
 

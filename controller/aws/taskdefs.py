@@ -215,7 +215,7 @@ def revision_of(definition: dict[str, Any], ecs_tags: Any) -> Revision:
         arn=definition["taskDefinitionArn"],
         family=definition["family"],
         number=int(definition["revision"]),
-        definition=definition,
+        spec=shapes.project("ecs", "RegisterTaskDefinition", definition, exclude=("family",)),
         tags=tags.from_ecs(ecs_tags),
     )
 
@@ -225,8 +225,7 @@ def parse_family(family: str, revisions: Sequence[Revision]) -> Live:
     content plus every revision's owner and content hash. Pure: the fidelity corpus
     runs it on recorded AWS answers."""
     latest = revisions[-1]
-    spec = shapes.project("ecs", "RegisterTaskDefinition", latest.definition, exclude=("family",))
-    spec["tags"] = dict(latest.tags)
+    spec = {**latest.spec, "tags": dict(latest.tags)}
     owners = [r.tags[OWNER_TAG] for r in reversed(revisions) if OWNER_TAG in r.tags]
     return Live(
         id=ResourceId(Kind.TASK_DEFINITION, family),
@@ -321,5 +320,16 @@ def _registered(aws: Aws, family: str, wanted: dict[str, str]) -> dict[str, Any]
     for arn in reversed(list_family(aws, family)[-_RECENT:]):
         revision = _described(aws, aws.task_definitions, arn)
         if revision.tags.get(CONTENT_HASH_TAG) == digest and revision.tags.get(OWNER_TAG) == owner:
-            return {"taskDefinition": revision.definition, "tags": tags.to_ecs(revision.tags)}
+            return {"taskDefinition": _definition(revision), "tags": tags.to_ecs(revision.tags)}
     return None
+
+
+def _definition(revision: Revision) -> dict[str, Any]:
+    """A cached revision as RegisterTaskDefinition's `taskDefinition` answers it, with the
+    members the cache keeps (those a register sends, and its identity)."""
+    return {
+        **revision.spec,
+        "family": revision.family,
+        "revision": revision.number,
+        "taskDefinitionArn": revision.arn,
+    }
