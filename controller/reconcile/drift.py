@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -68,12 +67,15 @@ def signature(changes: Sequence[FieldChange]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Memory:
+    """One per desired resource, for as long as the daemon runs: kept small (slots, and a
+    list rather than a deque: corrections are few)."""
+
     converged: str | None = None
     alerted: str | None = None
     alerted_at: float = 0.0
-    corrections: deque[tuple[float, str]] = field(default_factory=deque)
+    corrections: list[tuple[float, str]] = field(default_factory=list)
 
 
 class DriftTracker:
@@ -110,7 +112,7 @@ class DriftTracker:
         now = self._clock()
         memory.corrections.append((now, drift))
         while memory.corrections and now - memory.corrections[0][0] > self._policy.flap_window:
-            memory.corrections.popleft()
+            del memory.corrections[0]
         same = sum(1 for _, seen in memory.corrections if seen == drift)
         return same >= self._policy.flap_count
 
