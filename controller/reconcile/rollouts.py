@@ -114,8 +114,7 @@ class RolloutTracker:
         seen = self._seen.setdefault(rid, _Seen())
         fields: dict[str, object] = {**rid.log_fields(), "revision": revision}
         if result is not None and result.outcome in _STARTS:
-            self._start(seen, result, live, fields, fingerprint)
-            return None, True
+            return _started(self._start(seen, result, live, fields, fingerprint)), True
         follow = seen.follow
         assessment: Assessment | None
         if follow is not None and follow.record is not None:
@@ -147,7 +146,7 @@ class RolloutTracker:
         live: Live | None,
         fields: Mapping[str, object],
         fingerprint: str | None,
-    ) -> None:
+    ) -> Follow:
         state = services.state_of(live) if live is not None else None
         before = state.current_deployment if state is not None else None
         follow = Follow(fingerprint, self._clock(), self._now(), before)
@@ -161,6 +160,7 @@ class RolloutTracker:
             outcome=str(result.outcome),
             deployment=follow.deployment,
         )
+        return follow
 
     def _by_record(
         self, seen: _Seen, follow: Follow, live: Live | None, fields: Mapping[str, object]
@@ -261,6 +261,16 @@ class RolloutTracker:
 
     def forget(self, rid: ResourceId) -> None:
         self._seen.pop(rid, None)
+
+
+def _started(follow: Follow) -> Assessment | None:
+    """Progressing from the write on, so that `/status` does not show a service whose
+    rollout just started without health until the first look; None when the write's
+    answer shows it started no deployment (tags, a desired count)."""
+    if follow.no_deployment:
+        return None
+    what = f"deployment {short_id(follow.deployment)}" if follow.deployment else "a deployment"
+    return Assessment(Health.PROGRESSING, Rollout.IN_PROGRESS, f"{what} started", None)
 
 
 def _awaiting(follow: Follow, found: Assessment) -> Assessment:

@@ -95,7 +95,13 @@ def tracker() -> RolloutTracker:
 def write(rollouts: RolloutTracker, rid: ResourceId = WEB, deployment: str | None = D2) -> None:
     """A pass updated `rid` (the service was on D1 before); the answer named `deployment`."""
     result = Result(rid, Outcome.UPDATED, deployment=deployment)
-    assert rollouts.observe(rid, result, live(rid), "rev-2", "fp-2") == (None, True)
+    assessment, poll = rollouts.observe(rid, result, live(rid), "rev-2", "fp-2")
+    assert poll
+    if deployment == D1:  # the answer names the deployment that was there: none started
+        assert assessment is None
+    else:
+        assert assessment is not None
+        assert assessment.health is Health.PROGRESSING
 
 
 def events(logs: list[MutableMapping[str, Any]], name: str) -> list[MutableMapping[str, Any]]:
