@@ -95,7 +95,10 @@ def _row(resource: dict[str, Any], *, rollouts: bool = False) -> tuple[str, ...]
     name = str(resource.get("name", "?"))
     if resource.get("cluster"):
         name = f"{resource['cluster']}/{name}"
-    error = " ".join(str(resource.get("lastError") or "-").split())
+    error = resource.get("lastError")
+    if not error and resource.get("health") == "Degraded":
+        error = resource.get("message")  # why: a rollback's reason, tasks missing
+    error = " ".join(str(error or "-").split())
     cells: tuple[str, ...] = (
         str(resource.get("kind", "?")),
         name,

@@ -73,7 +73,8 @@ SAMPLE: dict[str, Any] = {
 
 
 def test_render_sample() -> None:
-    """A full document renders as a summary and an aligned KIND NAME SYNC HEALTH LAST-ERROR table."""
+    """A full document renders as a summary and an aligned KIND NAME SYNC HEALTH LAST-ERROR table;
+    a Degraded resource without an error shows why it is Degraded."""
     assert render_status(SAMPLE) == "\n".join(
         [
             "source:    https://git.example.com/ops/manifests.git",
@@ -85,7 +86,7 @@ def test_render_sample() -> None:
             "KIND        NAME      SYNC       HEALTH    LAST-ERROR",
             "Repository  web       Synced     -         -",
             "Cluster     prod      Failed     -         CreateCluster: AccessDeniedException will retry",
-            "Service     prod/api  OutOfSync  Degraded  -",
+            "Service     prod/api  OutOfSync  Degraded  2 of 3 tasks running",
             "Service     prod/web  Synced     Healthy   -",
         ]
     )
