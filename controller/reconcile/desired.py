@@ -36,6 +36,8 @@ class DesiredSet:
     previous: InitVar[DesiredSet | None] = None
     """The set this one follows: what did not change is taken from it, not computed again."""
     _families: frozenset[str] = field(init=False, repr=False)
+    _hooks: frozenset[ResourceId] = field(init=False, repr=False)
+    """The pre-sync hooks among the resources."""
     _digests: dict[ResourceId, str] = field(init=False, repr=False)
     _plain: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
     """Direct dependencies (`controller.plan.references.dependencies`)."""
@@ -46,6 +48,12 @@ class DesiredSet:
     _fingerprints: dict[ResourceId, str] = field(init=False, repr=False)
 
     def __post_init__(self, previous: DesiredSet | None) -> None:
+        if previous is None or not self._follow(previous):
+            self._build(previous)
+
+    def _build(self, previous: DesiredSet | None) -> None:
+        """Every fact worked out over the whole set (taking each unchanged resource's digest,
+        dependencies and fingerprint from `previous`)."""
         resources = self.resources
         families = frozenset(rid.name for rid in resources if rid.kind is Kind.TASK_DEFINITION)
         names = set(families)
@@ -69,6 +77,9 @@ class DesiredSet:
             for dep in deps:
                 dependents.setdefault(dep, []).append(rid)
         object.__setattr__(self, "_families", families)
+        object.__setattr__(
+            self, "_hooks", frozenset(d.id for d in resources.values() if is_hook(d))
+        )
         object.__setattr__(self, "_digests", digests)
         object.__setattr__(self, "_plain", plain)
         object.__setattr__(self, "_needs", needs)
@@ -78,6 +89,66 @@ class DesiredSet:
         if previous is not None:
             fingerprints.update((rid, previous._fingerprints[rid]) for rid in kept)
         object.__setattr__(self, "_fingerprints", fingerprints)
+
+    def _follow(self, previous: DesiredSet) -> bool:
+        """The facts of `previous`, with only what changed since worked out again: a one-file
+        edit in a fleet of 10,000 services costs what the edit touches, not a walk of every
+        resource's facts. False (nothing set) when a family came or went, or pre-sync hooks
+        are involved: `_build` then works everything out."""
+        resources, before = self.resources, previous.resources
+        changed = [rid for rid, d in resources.items() if before.get(rid) is not d]
+        removed = [rid for rid in before if rid not in resources]
+        came_or_went = [*(rid for rid in changed if rid not in before), *removed]
+        if (
+            previous._hooks
+            or any(is_hook(resources[rid]) for rid in changed)
+            or any(rid.kind is Kind.TASK_DEFINITION for rid in came_or_went)
+        ):
+            return False
+        families = previous._families
+        digests, plain = dict(previous._digests), dict(previous._plain)
+        for rid in removed:
+            del digests[rid], plain[rid]
+        for rid in changed:
+            digests[rid] = _digest(resources[rid])
+            plain[rid] = dependencies(resources[rid], set(families))
+        dependents = _patched_dependents(previous, plain, [*changed, *removed])
+        # Whose needs may differ: the changed, and what depends on an id that came or went.
+        touched = {*changed, *(r for rid in came_or_went for r in dependents.get(rid, ()))}
+        needs = dict(previous._needs)
+        for rid in removed:
+            del needs[rid]
+        for rid in touched:
+            if rid in resources:
+                needs[rid] = tuple(dep for dep in plain[rid] if dep in resources)
+        # Without hooks, a resource needs only what it depends on: dependents lead back.
+        dirty = [
+            rid
+            for rid in touched
+            if rid in resources
+            and (
+                previous._digests.get(rid) != digests[rid] or previous._needs.get(rid) != needs[rid]
+            )
+        ]
+        affected: set[ResourceId] = set()
+        while dirty:
+            rid = dirty.pop()
+            if rid not in affected:
+                affected.add(rid)
+                dirty.extend(r for r in dependents.get(rid, ()) if rid in needs[r])
+        object.__setattr__(self, "_families", families)
+        object.__setattr__(self, "_hooks", frozenset())
+        object.__setattr__(self, "_digests", digests)
+        object.__setattr__(self, "_plain", plain)
+        object.__setattr__(self, "_needs", needs)
+        object.__setattr__(self, "_dependents", {k: v for k, v in dependents.items() if v})
+        fingerprints = dict(previous._fingerprints)
+        for rid in removed:
+            del fingerprints[rid]
+        for rid in affected:
+            fingerprints[rid] = self._fingerprint_of(rid)
+        object.__setattr__(self, "_fingerprints", fingerprints)
+        return True
 
     @classmethod
     def of(
@@ -180,6 +251,27 @@ def _digest(d: Desired) -> str:
     """What a resource's manifest says (identity, spec, annotations), not where it stands."""
     encoded = json.dumps([str(d.id), d.spec, repr(d.annotations)], sort_keys=True, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _patched_dependents(
+    previous: DesiredSet,
+    plain: Mapping[ResourceId, tuple[ResourceId, ...]],
+    edited: list[ResourceId],
+) -> dict[ResourceId, tuple[ResourceId, ...]]:
+    """`previous`'s dependents, with the edges of the `edited` resources as `plain` has them."""
+    dependents = dict(previous._dependents)
+    for rid in edited:
+        old, new = previous._plain.get(rid, ()), plain.get(rid, ())
+        for dep in set(old) - set(new):
+            dependents[dep] = tuple(r for r in dependents[dep] if r != rid)
+        for dep in set(new) - set(old):
+            dependents[dep] = (*dependents.get(dep, ()), rid)
+    return dependents
+
+
+def is_hook(d: Desired) -> bool:
+    """A pre-sync hook: it holds the services it is for (see `closure`)."""
+    return hooks.is_pre_sync_hook(d)
 
 
 def _held_by_hooks(resources: Iterable[Desired]) -> dict[ResourceId, list[ResourceId]]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Annotations, Desired, SourceLocation
 from controller.reconcile.desired import DesiredSet
@@ -129,3 +132,60 @@ def test_a_set_built_from_the_previous_one_has_the_same_facts() -> None:
             assert following.fingerprint(rid) == scratch.fingerprint(rid), (rid, edited)
             assert following.closure([rid]) == scratch.closure([rid])
         assert following.dependents(list(kept)) == scratch.dependents(list(kept))
+
+
+# A world of a few names each, so that references often hit and sometimes miss.
+_NAMES = st.sampled_from(["a", "b", "c"])
+
+
+@st.composite
+def _resource(draw: st.DrawFn) -> Desired:
+    kind = draw(
+        st.sampled_from(
+            [Kind.CLUSTER, Kind.CAPACITY_PROVIDER, Kind.TASK_DEFINITION, Kind.SERVICE, Kind.TASK]
+        )
+    )
+    name, version = draw(_NAMES), draw(st.integers(0, 2))
+    if kind is Kind.CLUSTER:
+        return Desired(ResourceId(kind, name), {"capacityProviders": draw(st.lists(_NAMES))})
+    if kind is Kind.CAPACITY_PROVIDER:
+        return Desired(ResourceId(kind, name), {"v": version})
+    if kind is Kind.TASK_DEFINITION:
+        logs = {"logConfiguration": {"options": {"awslogs-group": draw(_NAMES)}}}
+        return Desired(ResourceId(kind, name), {"containerDefinitions": [logs], "v": version})
+    cluster = draw(_NAMES)
+    spec = {"cluster": cluster, "taskDefinition": draw(_NAMES), "v": version}
+    hook = draw(st.sampled_from(["", "", "pre-sync", "post-sync"])) if kind is Kind.TASK else ""
+    return Desired(ResourceId(kind, name, cluster), spec, Annotations(hook=hook))
+
+
+_WORLDS = st.lists(_resource(), max_size=12).map(lambda found: {d.id: d for d in found})
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=_WORLDS, edits=st.lists(st.tuples(_WORLDS, st.sets(st.integers(0, 11))), max_size=4))
+def test_a_set_following_edits_has_the_facts_of_one_built_from_scratch(
+    first: dict[ResourceId, Desired], edits: list[tuple[dict[ResourceId, Desired], set[int]]]
+) -> None:
+    """Through any sequence of edits (resources added, changed, removed; families and hooks
+    coming and going), a set built from the one it follows has the facts of a set built
+    from scratch: fingerprints, closures, dependents and changes."""
+    current = DesiredSet(first)
+    for incoming, dropped in edits:
+        # Unchanged resources stay the same objects, as the file cache keeps them.
+        kept = {rid: d for i, (rid, d) in enumerate(current.resources.items()) if i not in dropped}
+        merged = {
+            **kept,
+            **{rid: d for rid, d in incoming.items() if rid not in kept or d != kept[rid]},
+        }
+        following = DesiredSet.of(merged.values(), previous=current)
+        scratch = DesiredSet(merged)
+        every = list(merged)
+        assert {rid: following.fingerprint(rid) for rid in every} == {
+            rid: scratch.fingerprint(rid) for rid in every
+        }
+        for rid in every:
+            assert following.closure([rid]) == scratch.closure([rid])
+            assert following.dependents([rid]) == scratch.dependents([rid])
+        assert following.changes_since(current) == scratch.changes_since(current)
+        current = following
