@@ -27,13 +27,14 @@ _PATH = ("metadata", "annotations", switches.HOOK_FOR)
 def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestError]]:
     """Errors (hook-for names that match no Service, post-sync and sync-fail hooks for no
     service) and warnings (pre-sync hooks that hold none)."""
+    tasks = [entry for entry in entries if entry.id.kind is Kind.TASK]
+    if not tasks:  # nothing to check: no need to index every service of the fleet
+        return [], []
     services = [Desired(e.id, dict(e.spec)) for e in entries if e.id.kind is Kind.SERVICE]
     names = sorted({s.id.name for s in services} | {_qualified(s) for s in services})
     errors: list[ManifestError] = []
     warnings: list[ManifestError] = []
-    for entry in entries:
-        if entry.id.kind is not Kind.TASK:
-            continue
+    for entry in tasks:
         header, _ = envelope.read(entry.document)
         hook = Desired(entry.id, dict(entry.spec), header.annotations)
         if hook.annotations.hook not in hooks.PHASES:

@@ -57,6 +57,10 @@ class _File:
 
     errors: tuple[ManifestError, ...]
     documents: tuple[tuple[Entry | None, Desired | None, list[ManifestError]], ...]
+    warnings: tuple[ManifestError, ...] = ()
+    """Warnings about one document on its own (plain-text credentials), located exactly
+    when the file was parsed: a cached file keeps them, and they are not worked out again
+    on every load."""
 
 
 class FileCache:
@@ -101,6 +105,7 @@ def load(
     found = files.find(root)
     errors = list(found.errors)
     resources: list[Desired] = []
+    warnings: list[ManifestError] = []
     entries: list[Entry] = []
     total = read = documents = 0
     for file in found.files:
@@ -121,10 +126,13 @@ def load(
         loaded = cache.get(file.name, data) if cache is not None else None
         if loaded is None:
             parsed = yamlload.parse(data, file.name, limits, json=file.json)
-            loaded = _File(parsed.errors, tuple(_document(d) for d in parsed.documents))
+            yielded = tuple(_document(d) for d in parsed.documents)
+            named = [entry for entry, _, _ in yielded if entry is not None]
+            loaded = _File(parsed.errors, yielded, tuple(plaintext.check(named)))
             if cache is not None:
                 loaded = cache.put(file.name, data, loaded)
         errors.extend(loaded.errors)
+        warnings.extend(loaded.warnings)
         documents += len(loaded.documents)
         for entry, desired, problems in loaded.documents:
             errors.extend(problems)
@@ -137,7 +145,6 @@ def load(
     if not documents and not errors:  # refused: a wrong path must not prune everything
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
     cross_errors, cross_warnings = references.check(entries)
-    cross_warnings += plaintext.check(entries)
     cross_warnings += scaled.check(entries)
     hook_errors, hook_warnings = hooks.check(entries)
     cross_errors += hook_errors
@@ -147,7 +154,7 @@ def load(
     return LoadResult(
         resources=tuple(scaled.mark_scaled_services(resources)),
         errors=_in_file_order(errors + cross_errors),
-        warnings=_in_file_order(cross_warnings),
+        warnings=_in_file_order(warnings + cross_warnings),
         files=read,
     )
 
@@ -172,7 +179,7 @@ def _stripped(loaded: _File) -> _File:
             else:
                 kept = dataclasses.replace(entry, document=document)
         documents.append((kept, desired, problems))
-    return _File(loaded.errors, tuple(documents))
+    return _File(loaded.errors, tuple(documents), loaded.warnings)
 
 
 def _same(a: object, b: object) -> bool:

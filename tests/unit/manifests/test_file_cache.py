@@ -77,3 +77,29 @@ def test_a_spec_validation_changed_stays_as_written_for_the_checks(tmp_path: Pat
     value = written["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
     assert type(value) is int
     assert type(validated["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]) is float
+
+
+LEAKY = """
+apiVersion: ecsync/v1
+kind: TaskDefinition
+metadata: {name: worker}
+spec:
+  containerDefinitions:
+    - name: app
+      image: nginx:1.27
+      environment:
+        - {name: STRIPE_KEY, value: sk_live_4eC39HqLyjWDarjtT1zdp7dc}
+"""
+
+
+def test_a_plain_text_credential_is_reported_exactly_from_a_cached_file(tmp_path: Path) -> None:
+    """A plain-text credential in a file the cache holds is warned about on every load, at
+    the line of its variable, as a load without the cache reports it."""
+    (tmp_path / "worker.yaml").write_text(LEAKY)
+    (tmp_path / "web.yaml").write_text(TASK_DEFINITION)
+    cache = FileCache()
+    uncached = load(tmp_path).warnings
+    assert [w.location.line for w in uncached] == [10]
+    assert load(tmp_path, cache=cache).warnings == uncached
+    (tmp_path / "web.yaml").write_text(TASK_DEFINITION.replace("1.27", "1.28"))
+    assert load(tmp_path, cache=cache).warnings == uncached
