@@ -147,6 +147,22 @@ def _why(exc: OSError) -> str:
     return _CHANGED.get(exc.errno or 0, f"{exc.strerror}; check that ecsync may read it")
 
 
+Stamp = tuple[int, int, int, int, int]
+"""A regular file's device, inode, size, and last modification and change times (ns)."""
+
+
+def stamp(file: ManifestFile) -> Stamp | None:
+    """The file's stamp, without opening it; None when it is not a regular file or cannot
+    be looked at (`read` then says why)."""
+    try:
+        found = os.stat(file.real, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
 def read(file: ManifestFile, limit: int) -> tuple[bytes | None, ManifestError | None]:
     """The bytes of a regular file of at most `limit` bytes, or the error that stopped it.
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired, SourceLocation
@@ -63,32 +65,68 @@ class _File:
     on every load."""
 
 
+class _Cached(NamedTuple):
+    digest: bytes
+    """Of the file's bytes."""
+    kept: _File
+    stamp: files.Stamp | None
+    """The file's stamp, taken before its bytes were read."""
+    stamped_at: int
+    """When the stamp was taken (wall clock, ns)."""
+
+
 class FileCache:
     """Each manifest file's documents as last loaded, by file name and content.
 
-    The daemon loads every snapshot whole; with a cache, a file whose bytes did
-    not change is neither parsed nor validated again, so a one-file edit in a
-    fleet of 10,000 services reads every file but parses one. Cached documents
-    keep only where they start, not the position of every field (that would
-    hold every document's position map in memory): when the checks across
-    documents find anything to report, the load is done again without the
-    cache, so that each problem is located exactly. A valid document's spec is
-    kept once: the checks across documents read the validated spec when it is
-    the spec as written (same values, same types), rather than a second copy.
+    The daemon loads every snapshot whole; with a cache, a file that did not
+    change is neither parsed nor validated again, and not even read when its
+    stamp (device, inode, size, modification and change times) is the one it
+    had when it was last read. The change time is set by the kernel on every
+    write and cannot be set back, but it ticks coarsely: a stamp is trusted
+    only once the file's last change lies `settle` seconds before the stamp
+    was taken (the "racy" files of git's index), else the bytes are read and
+    compared by digest. A one-file edit in a fleet of 10,000 services so looks
+    at every file but reads and parses one. Cached documents keep only where
+    they start, not the position of every field (that would hold every
+    document's position map in memory): when the checks across documents find
+    anything to report, the load is done again without the cache, so that each
+    problem is located exactly. A valid document's spec is kept once: the
+    checks across documents read the validated spec when it is the spec as
+    written (same values, same types), rather than a second copy.
     """
 
-    def __init__(self) -> None:
-        self._files: dict[str, tuple[bytes, _File]] = {}
-        """File name -> (digest of its bytes, what it yielded)."""
+    def __init__(self, settle: float = 2.0) -> None:
+        self._files: dict[str, _Cached] = {}
+        self._settle_ns = int(settle * 1e9)
 
-    def get(self, name: str, data: bytes) -> _File | None:
+    def unchanged(self, name: str, stamp: files.Stamp | None, at: int) -> tuple[_File, int] | None:
+        """What `name` yielded and its size, when its `stamp` (taken at `at`) says it was
+        not written since it was read; None when its bytes must be read."""
         found = self._files.get(name)
-        return found[1] if found is not None and found[0] == _digest(data) else None
+        if stamp is None or found is None or found.stamp != stamp:
+            return None
+        if stamp[4] + self._settle_ns > found.stamped_at:
+            self._files[name] = found._replace(stamped_at=at)  # trusted once it has settled
+            return None
+        return found.kept, stamp[2]
 
-    def put(self, name: str, data: bytes, loaded: _File) -> _File:
+    def get(
+        self, name: str, data: bytes, stamp: files.Stamp | None = None, at: int = 0
+    ) -> _File | None:
+        """What `name` yielded when its bytes were `data` (its stamp, taken at `at`, is kept
+        for the next load)."""
+        found = self._files.get(name)
+        if found is None or found.digest != _digest(data):
+            return None
+        self._files[name] = found._replace(stamp=stamp, stamped_at=at)
+        return found.kept
+
+    def put(
+        self, name: str, data: bytes, loaded: _File, stamp: files.Stamp | None = None, at: int = 0
+    ) -> _File:
         """Keep what `name` yielded; returns the kept (stripped) version."""
         kept = _stripped(loaded)
-        self._files[name] = (_digest(data), kept)
+        self._files[name] = _Cached(_digest(data), kept, stamp, at)
         return kept
 
     def retain(self, names: set[str]) -> None:
@@ -109,12 +147,17 @@ def load(
     entries: list[Entry] = []
     total = read = documents = 0
     for file in found.files:
-        data, problem = files.read(file, limits.max_file_bytes)
-        if problem is not None:
-            errors.append(problem)
-        if data is None:
-            continue
-        total += len(data)
+        at = time.time_ns()
+        stamp = files.stamp(file) if cache is not None else None
+        known = cache.unchanged(file.name, stamp, at) if cache is not None else None
+        data: bytes | None = None
+        if known is None:
+            data, problem = files.read(file, limits.max_file_bytes)
+            if problem is not None:
+                errors.append(problem)
+            if data is None:
+                continue
+        total += known[1] if known is not None else len(data or b"")
         if total > limits.max_total_bytes:
             message = (
                 f"manifests exceed {limits.max_total_bytes} bytes in total; "
@@ -123,14 +166,11 @@ def load(
             errors.append(ManifestError(SourceLocation(file.name), "", "", message))
             break
         read += 1
-        loaded = cache.get(file.name, data) if cache is not None else None
-        if loaded is None:
-            parsed = yamlload.parse(data, file.name, limits, json=file.json)
-            yielded = tuple(_document(d) for d in parsed.documents)
-            named = [entry for entry, _, _ in yielded if entry is not None]
-            loaded = _File(parsed.errors, yielded, tuple(plaintext.check(named)))
-            if cache is not None:
-                loaded = cache.put(file.name, data, loaded)
+        loaded = (
+            known[0]
+            if known is not None
+            else _yielded(file, data or b"", limits, cache, stamp=stamp, at=at)
+        )
         errors.extend(loaded.errors)
         warnings.extend(loaded.warnings)
         documents += len(loaded.documents)
@@ -157,6 +197,27 @@ def load(
         warnings=_in_file_order(warnings + cross_warnings),
         files=read,
     )
+
+
+def _yielded(
+    file: files.ManifestFile,
+    data: bytes,
+    limits: Limits,
+    cache: FileCache | None,
+    *,
+    stamp: files.Stamp | None,
+    at: int,
+) -> _File:
+    """What the bytes `data` of `file` yield: from `cache` when it holds them, else parsed
+    and validated (and then kept in `cache`, with the file's stamp taken at `at`)."""
+    loaded = cache.get(file.name, data, stamp, at) if cache is not None else None
+    if loaded is not None:
+        return loaded
+    parsed = yamlload.parse(data, file.name, limits, json=file.json)
+    yielded = tuple(_document(d) for d in parsed.documents)
+    named = [entry for entry, _, _ in yielded if entry is not None]
+    loaded = _File(parsed.errors, yielded, tuple(plaintext.check(named)))
+    return cache.put(file.name, data, loaded, stamp, at) if cache is not None else loaded
 
 
 def _digest(data: bytes) -> bytes:

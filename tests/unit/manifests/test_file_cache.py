@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from controller.manifests import files
 from controller.manifests.loader import FileCache, load
 
 TASK_DEFINITION = """
@@ -103,3 +106,56 @@ def test_a_plain_text_credential_is_reported_exactly_from_a_cached_file(tmp_path
     assert load(tmp_path, cache=cache).warnings == uncached
     (tmp_path / "web.yaml").write_text(TASK_DEFINITION.replace("1.27", "1.28"))
     assert load(tmp_path, cache=cache).warnings == uncached
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files whose bytes a load reads, in order."""
+    read: list[str] = []
+    real = files.read
+
+    def counting(file: files.ManifestFile, limit: int) -> tuple[bytes | None, object]:
+        read.append(file.name)
+        return real(file, limit)
+
+    monkeypatch.setattr(files, "read", counting)
+    return read
+
+
+def test_a_settled_file_whose_stamp_did_not_change_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a file's last change has settled, a load whose stamp of it is unchanged takes
+    what it yielded without reading it; an edited file is read again."""
+    (tmp_path / "web.yaml").write_text(TASK_DEFINITION)
+    (tmp_path / "api.yaml").write_text(TASK_DEFINITION.replace("name: web", "name: api"))
+    read = _counting_reads(monkeypatch)
+    cache = FileCache(settle=0)
+    first = load(tmp_path, cache=cache)
+    assert sorted(read) == ["api.yaml", "web.yaml"]
+    read.clear()
+    assert load(tmp_path, cache=cache) == first
+    assert read == []
+    (tmp_path / "web.yaml").write_text(TASK_DEFINITION.replace("1.27", "1.28"))
+    edited = load(tmp_path, cache=cache)
+    assert read == ["web.yaml"]
+    assert edited == load(tmp_path)
+
+
+def test_a_file_changed_lately_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose last change is not older than the settling time is read on every load,
+    its stamp unchanged or not: a second write in the same clock tick, of the same size,
+    would leave the stamp as it was."""
+    path = tmp_path / "web.yaml"
+    path.write_text(TASK_DEFINITION)
+    read = _counting_reads(monkeypatch)
+    cache = FileCache(settle=3600)
+    load(tmp_path, cache=cache)
+    read.clear()
+    load(tmp_path, cache=cache)
+    assert read == ["web.yaml"]
+    path.write_text(TASK_DEFINITION.replace("1.27", "1.28"))  # same size
+    assert load(tmp_path, cache=cache).resources[0].spec["containerDefinitions"][0]["image"] == (
+        "nginx:1.28"
+    )
