@@ -98,6 +98,8 @@ class FileCache:
     def __init__(self, settle: float = 2.0) -> None:
         self._files: dict[str, _Cached] = {}
         self._settle_ns = int(settle * 1e9)
+        self.pairs = references.Pairs()
+        """What the checks of cached documents against their task definitions found."""
 
     def unchanged(self, name: str, stamp: files.Stamp | None, at: int) -> tuple[_File, int] | None:
         """What `name` yielded and its size, when its `stamp` (taken at `at`) says it was
@@ -184,7 +186,7 @@ def load(
         cache.retain({file.name for file in found.files})
     if not documents and not errors:  # refused: a wrong path must not prune everything
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
-    cross_errors, cross_warnings = references.check(entries)
+    cross_errors, cross_warnings = references.check(entries, cache.pairs if cache else None)
     cross_warnings += scaled.check(entries)
     hook_errors, hook_warnings = hooks.check(entries)
     cross_errors += hook_errors

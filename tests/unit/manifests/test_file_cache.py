@@ -4,10 +4,13 @@ without it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from controller.manifests import files
+from controller.core.kinds import Kind
+from controller.manifests import files, parity
+from controller.manifests.errors import ManifestError
 from controller.manifests.loader import FileCache, load
 
 TASK_DEFINITION = """
@@ -159,3 +162,63 @@ def test_a_file_changed_lately_is_read_again(
     assert load(tmp_path, cache=cache).resources[0].spec["containerDefinitions"][0]["image"] == (
         "nginx:1.28"
     )
+
+
+SERVICES = """
+apiVersion: ecsync/v1
+kind: Cluster
+metadata: {name: shop}
+spec: {}
+---
+apiVersion: ecsync/v1
+kind: Service
+metadata: {name: web}
+spec:
+  cluster: shop
+  taskDefinition: web
+  desiredCount: 1
+  launchType: FARGATE
+  networkConfiguration: {awsvpcConfiguration: {subnets: [subnet-1]}}
+---
+apiVersion: ecsync/v1
+kind: Service
+metadata: {name: api}
+spec:
+  cluster: shop
+  taskDefinition: web
+  desiredCount: 1
+  launchType: FARGATE
+  networkConfiguration: {awsvpcConfiguration: {subnets: [subnet-1]}}
+"""
+
+
+def test_a_pair_of_unchanged_documents_is_not_checked_against_each_other_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached service and the cached task definition it names are checked against each
+    other once; editing either checks the pairs it is in again."""
+    checked: list[str] = []
+    real = parity.against
+
+    def counting(kind: Kind, name: str, *args: Any, **kwargs: Any) -> list[ManifestError]:
+        checked.append(name)
+        return real(kind, name, *args, **kwargs)
+
+    monkeypatch.setattr(parity, "against", counting)
+    (tmp_path / "web.yaml").write_text(TASK_DEFINITION)
+    (tmp_path / "services.yaml").write_text(SERVICES)
+    cache = FileCache()
+    assert load(tmp_path, cache=cache).ok
+    assert sorted(checked) == ["api", "web"]
+    checked.clear()
+    assert load(tmp_path, cache=cache).ok
+    assert checked == []
+    (tmp_path / "services.yaml").write_text(
+        SERVICES.replace("desiredCount: 1", "desiredCount: 2", 1)
+    )
+    assert load(tmp_path, cache=cache).ok
+    assert sorted(checked) == ["api", "web"]  # both services live in the edited file
+    checked.clear()
+    (tmp_path / "web.yaml").write_text(TASK_DEFINITION.replace("1.27", "1.28"))
+    assert load(tmp_path, cache=cache).ok
+    assert sorted(checked) == ["api", "web"]
