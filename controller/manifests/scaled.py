@@ -43,9 +43,13 @@ def check(entries: Sequence[Entry]) -> list[ManifestError]:
     """Warnings: a ScalableTarget whose service, or a ScalingPolicy whose scalable target,
     is not in the manifests (it must then exist in AWS already: Application Auto Scaling
     refuses a target for a service that does not exist, and a policy without its target)."""
+    scaling_kinds = (Kind.SCALABLE_TARGET, Kind.SCALING_POLICY)
+    scaled = [entry for entry in entries if entry.id.kind in scaling_kinds]
+    if not scaled:  # nothing to check: no need to index every resource of the fleet
+        return []
     ids = {entry.id for entry in entries}
     warnings = []
-    for entry in entries:
+    for entry in scaled:
         if entry.id.kind is Kind.SCALABLE_TARGET:
             service = scaling.service_of(entry.id.name)
             if service not in ids:

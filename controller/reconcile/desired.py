@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import weakref
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
 
@@ -38,6 +39,13 @@ class DesiredSet:
     _families: frozenset[str] = field(init=False, repr=False)
     _hooks: frozenset[ResourceId] = field(init=False, repr=False)
     """The pre-sync hooks among the resources."""
+    _edits: tuple[weakref.ref[DesiredSet], set[ResourceId], set[ResourceId]] | None = field(
+        init=False, repr=False, default=None
+    )
+    """The set this one follows (`_follow`), and what differs from it: (changed, removed)."""
+    _objects: frozenset[int] = field(init=False, repr=False)
+    """The `id()` of each resource's `Desired` (they live as long as this set): a set that
+    follows this one finds what changed by identity, without hashing every resource id."""
     _digests: dict[ResourceId, str] = field(init=False, repr=False)
     _plain: dict[ResourceId, tuple[ResourceId, ...]] = field(init=False, repr=False)
     """Direct dependencies (`controller.plan.references.dependencies`)."""
@@ -80,6 +88,7 @@ class DesiredSet:
         object.__setattr__(
             self, "_hooks", frozenset(d.id for d in resources.values() if is_hook(d))
         )
+        object.__setattr__(self, "_objects", frozenset(map(id, resources.values())))
         object.__setattr__(self, "_digests", digests)
         object.__setattr__(self, "_plain", plain)
         object.__setattr__(self, "_needs", needs)
@@ -96,9 +105,11 @@ class DesiredSet:
         resource's facts. False (nothing set) when a family came or went, or pre-sync hooks
         are involved: `_build` then works everything out."""
         resources, before = self.resources, previous.resources
-        changed = [rid for rid, d in resources.items() if before.get(rid) is not d]
-        removed = [rid for rid in before if rid not in resources]
-        came_or_went = [*(rid for rid in changed if rid not in before), *removed]
+        kept = previous._objects
+        changed = [d.id for d in resources.values() if id(d) not in kept]
+        added = [rid for rid in changed if rid not in before]
+        removed = [] if len(before) + len(added) == len(resources) else _gone(before, resources)
+        came_or_went = [*added, *removed]
         if (
             previous._hooks
             or any(is_hook(resources[rid]) for rid in changed)
@@ -138,10 +149,13 @@ class DesiredSet:
                 dirty.extend(r for r in dependents.get(rid, ()) if rid in needs[r])
         object.__setattr__(self, "_families", families)
         object.__setattr__(self, "_hooks", frozenset())
+        object.__setattr__(self, "_objects", frozenset(map(id, resources.values())))
         object.__setattr__(self, "_digests", digests)
         object.__setattr__(self, "_plain", plain)
         object.__setattr__(self, "_needs", needs)
-        object.__setattr__(self, "_dependents", {k: v for k, v in dependents.items() if v})
+        object.__setattr__(self, "_dependents", dependents)
+        edited = {rid for rid in changed if previous._digests.get(rid) != digests[rid]}
+        object.__setattr__(self, "_edits", (weakref.ref(previous), edited, set(removed)))
         fingerprints = dict(previous._fingerprints)
         for rid in removed:
             del fingerprints[rid]
@@ -215,6 +229,9 @@ class DesiredSet:
         """
         if older is None:
             return set(self.resources), set()
+        if self._edits is not None and self._edits[0]() is older:
+            changed, removed = self._edits[1], self._edits[2]
+            return changed | self.dependents(changed), set(removed)
         changed = {
             rid for rid, digest in self._digests.items() if older._digests.get(rid) != digest
         }
@@ -253,6 +270,12 @@ def _digest(d: Desired) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+def _gone(
+    before: Mapping[ResourceId, Desired], now: Mapping[ResourceId, Desired]
+) -> list[ResourceId]:
+    return [rid for rid in before if rid not in now]
+
+
 def _patched_dependents(
     previous: DesiredSet,
     plain: Mapping[ResourceId, tuple[ResourceId, ...]],
@@ -263,7 +286,11 @@ def _patched_dependents(
     for rid in edited:
         old, new = previous._plain.get(rid, ()), plain.get(rid, ())
         for dep in set(old) - set(new):
-            dependents[dep] = tuple(r for r in dependents[dep] if r != rid)
+            left = tuple(r for r in dependents[dep] if r != rid)
+            if left:
+                dependents[dep] = left
+            else:
+                del dependents[dep]
         for dep in set(new) - set(old):
             dependents[dep] = (*dependents.get(dep, ()), rid)
     return dependents
