@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from controller.core.kinds import Kind, ResourceId
 from controller.manifests import parity
@@ -57,36 +57,58 @@ def cluster_name(value: Any) -> str:
     return value
 
 
+class _Clean(NamedTuple):
+    entry: Entry
+    family: str | None
+    """The family of the manifests it names, if any (`_family_named`)."""
+    family_entry: Entry | None
+    cluster_entry: Entry | None
+
+
 class Pairs:
-    """What the check of each document against the task definition it names found, kept
-    from one load to the next by a caller that keeps documents (the daemon's file cache):
-    a pair of the very same two documents is not checked again. At 10,000 services that
-    check was most of the time a one-file edit took to load."""
+    """Which documents the checks of the last load found nothing wrong with, given the task
+    definition and the cluster they name, kept from one load to the next by a caller that
+    keeps documents (the daemon's file cache). A Service or Task that is the very same
+    document as then, naming the very same two documents, is not checked again: at 10,000
+    services those checks were most of the time a one-file edit took to load. What a check
+    finds is never kept: it is worked out again, with its suggestions, on every load."""
 
     def __init__(self) -> None:
-        self._found: dict[int, tuple[Entry, Entry, list[ManifestError]]] = {}
-        self._next: dict[int, tuple[Entry, Entry, list[ManifestError]]] = {}
+        self._clean: dict[int, _Clean] = {}
+        self._next: dict[int, _Clean] = {}
 
-    def against(self, entry: Entry, family: Entry, name: str) -> list[ManifestError]:
-        known = self._found.get(id(entry))
-        if known is not None and known[0] is entry and known[1] is family:
-            found = known[2]
-        else:
-            found = parity.against(
-                entry.id.kind,
-                entry.id.name,
-                entry.spec,
-                family.spec,
-                family=name,
-                document=entry.document,
-                resource=entry.resource,
-            )
-        self._next[id(entry)] = (entry, family, found)
-        return found
+    def check(
+        self,
+        entry: Entry,
+        families: Mapping[str, Entry],
+        clusters: Mapping[str, Entry],
+        errors: list[ManifestError],
+        warnings: list[ManifestError],
+    ) -> None:
+        """`_task_definition` and `_placement` of a Service or Task, unless it was clean."""
+        known = self._clean.get(id(entry))
+        if (
+            known is not None
+            and known.entry is entry
+            and (families.get(known.family) if known.family else None) is known.family_entry
+            and clusters.get(entry.id.cluster) is known.cluster_entry
+        ):
+            self._next[id(entry)] = known
+            return
+        found: list[ManifestError] = []
+        warned: list[ManifestError] = []
+        _task_definition(entry, families, found)
+        _placement(entry, clusters, found, warned)
+        if not found and not warned:
+            named = _family_named(entry)
+            family = families.get(named) if named else None
+            self._next[id(entry)] = _Clean(entry, named, family, clusters.get(entry.id.cluster))
+        errors += found
+        warnings += warned
 
     def settle(self) -> None:
-        """Keep only the pairs of this load."""
-        self._found, self._next = self._next, {}
+        """Keep only the documents of this load."""
+        self._clean, self._next = self._next, {}
 
 
 def check(
@@ -104,8 +126,9 @@ def check(
         if entry.id.kind is Kind.CLUSTER:
             _cluster(entry, by_kind[Kind.CAPACITY_PROVIDER], errors, warnings)
         elif entry.id.kind.cluster_scoped:
-            _task_definition(entry, by_kind[Kind.TASK_DEFINITION], errors, pairs)
-            _placement(entry, by_kind[Kind.CLUSTER], errors, warnings)
+            pairs.check(
+                entry, by_kind[Kind.TASK_DEFINITION], by_kind[Kind.CLUSTER], errors, warnings
+            )
         elif entry.id.kind is Kind.SCHEDULE:
             _schedule(entry, by_kind[Kind.TASK_DEFINITION], by_kind[Kind.CLUSTER], errors, warnings)
     pairs.settle()
@@ -113,6 +136,8 @@ def check(
 
 
 def _duplicates(entries: Sequence[Entry]) -> list[ManifestError]:
+    if len({entry.id for entry in entries}) == len(entries):
+        return []
     groups: dict[ResourceId, list[Entry]] = defaultdict(list)
     for entry in entries:
         groups[entry.id].append(entry)
@@ -158,8 +183,18 @@ def _cluster(
             errors.append(entry.error(path, message))
 
 
+def _family_named(entry: Entry) -> str | None:
+    """The family of the manifests a Service or Task names (not pinned to a revision, not an
+    ARN), which its checks read."""
+    reference = entry.text("taskDefinition")
+    if reference is None or reference.startswith("arn:"):
+        return None
+    family, _, revision = reference.partition(":")
+    return None if revision else family
+
+
 def _task_definition(
-    entry: Entry, families: Mapping[str, Entry], errors: list[ManifestError], pairs: Pairs
+    entry: Entry, families: Mapping[str, Entry], errors: list[ManifestError]
 ) -> None:
     reference = entry.text("taskDefinition")
     if reference is None or reference.startswith("arn:"):
@@ -174,7 +209,15 @@ def _task_definition(
             errors.append(entry.error(path, message))
         return
     if family in families:  # what AWS refuses in this request given that task definition
-        errors += pairs.against(entry, families[family], family)
+        errors += parity.against(
+            entry.id.kind,
+            entry.id.name,
+            entry.spec,
+            families[family].spec,
+            family=family,
+            document=entry.document,
+            resource=entry.resource,
+        )
         return
     message = (
         f"no TaskDefinition '{clip(family)}' in the manifests"
