@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from controller.core.kinds import ResourceId
+from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import Desired, SourceLocation
 from controller.manifests import (
     envelope,
@@ -35,6 +35,7 @@ from controller.manifests.yamlload import Document, Limits, Position
 __all__ = ["DEFAULT_LIMITS", "FileCache", "Limits", "LoadResult", "load"]
 
 DEFAULT_LIMITS = Limits()
+_SCALING = frozenset({Kind.SCALABLE_TARGET, Kind.SCALING_POLICY})
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,10 @@ def load(
     resources: list[Desired] = []
     warnings: list[ManifestError] = []
     entries: list[Entry] = []
+    kinds: set[Kind] = set()
     total = read = documents = 0
+    at = time.time_ns()  # before any file is looked at: no later than any stamp taken below
     for file in found.files:
-        at = time.time_ns()
         stamp = files.stamp(file) if cache is not None else None
         known = cache.unchanged(file.name, stamp, at) if cache is not None else None
         data: bytes | None = None
@@ -180,6 +182,7 @@ def load(
             errors.extend(problems)
             if entry is not None:
                 entries.append(entry)
+                kinds.add(entry.id.kind)
             if desired is not None:
                 resources.append(desired)
     if cache is not None:
@@ -187,14 +190,17 @@ def load(
     if not documents and not errors:  # refused: a wrong path must not prune everything
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
     cross_errors, cross_warnings = references.check(entries, cache.pairs if cache else None)
-    cross_warnings += scaled.check(entries)
-    hook_errors, hook_warnings = hooks.check(entries)
+    # The checks of kinds that are not declared would find nothing: they are not run.
+    cross_warnings += scaled.check(entries) if kinds & _SCALING else []
+    hook_errors, hook_warnings = hooks.check(entries) if Kind.TASK in kinds else ([], [])
     cross_errors += hook_errors
     cross_warnings += hook_warnings
     if cache is not None and (cross_errors or cross_warnings):
         return load(root, limits)  # cached documents cannot locate a problem exactly
     return LoadResult(
-        resources=tuple(scaled.mark_scaled_services(resources)),
+        resources=tuple(
+            scaled.mark_scaled_services(resources) if Kind.SCALABLE_TARGET in kinds else resources
+        ),
         errors=_in_file_order(errors + cross_errors),
         warnings=_in_file_order(warnings + cross_warnings),
         files=read,
