@@ -11,23 +11,37 @@ per active revision of every family it manages.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Revision:
     """One described task definition revision."""
 
     arn: str
     family: str
     number: int
-    spec: dict[str, Any]
-    """DescribeTaskDefinition's `taskDefinition`, only the members RegisterTaskDefinition
-    takes, `family` left out. Shared by every pass: never changed in place."""
+    content: str
+    """DescribeTaskDefinition's `taskDefinition` as compact JSON, only the members
+    RegisterTaskDefinition takes, `family` left out: one string, a tenth of the memory
+    the same members take as Python objects (see `spec`)."""
     tags: dict[str, str]
+
+    @classmethod
+    def of(
+        cls, arn: str, family: str, number: int, spec: dict[str, Any], tags: dict[str, str]
+    ) -> Revision:
+        return cls(arn, family, number, json.dumps(spec, separators=(",", ":")), tags)
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The members RegisterTaskDefinition takes, a fresh copy on every call."""
+        spec: dict[str, Any] = json.loads(self.content)
+        return spec
 
 
 class TaskDefinitionCache:

@@ -211,7 +211,7 @@ def _described(aws: Aws, cache: TaskDefinitionCache, arn: str) -> Revision:
 
 def revision_of(definition: dict[str, Any], ecs_tags: Any) -> Revision:
     """A DescribeTaskDefinition answer (`taskDefinition` and its `tags`) as a cached revision."""
-    return Revision(
+    return Revision.of(
         arn=definition["taskDefinitionArn"],
         family=definition["family"],
         number=int(definition["revision"]),

@@ -38,12 +38,14 @@ def test_a_cached_revision_keeps_only_what_a_register_takes() -> None:
     assert revision.tags == {"ecsync:managed-by": "ecsync", "team": "web"}
 
 
-def test_a_family_parses_from_cached_revisions_without_changing_them() -> None:
-    """A family's live spec is the newest cached revision's members plus its tags, and the
-    cached revision is left as it was (every pass shares it)."""
+def test_a_family_parses_from_cached_revisions_that_its_changes_leave_alone() -> None:
+    """A family's live spec is the newest cached revision's members plus its tags; changing
+    it (the planner's grafts, say) leaves the cached revision as it was."""
     revision = taskdefs.revision_of(ANSWER, TAGS)
-    before = dict(revision.spec)
+    before = revision.spec
     live = taskdefs.parse_family("web", [revision])
     assert live.spec == {**before, "tags": {"ecsync:managed-by": "ecsync", "team": "web"}}
+    live.spec["containerDefinitions"][0]["image"] = "nginx:changed"
+    live.spec["cpu"] = "1024"
     assert revision.spec == before
     assert live.owner == "ecsync"
