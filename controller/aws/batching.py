@@ -105,12 +105,15 @@ def describe(
     requests: Sequence[Batch],
     *,
     absent: Callable[[errors.NotFoundError], bool] = lambda _: False,
+    keep: Callable[[Batch, list[Any]], list[Any]] | None = None,
 ) -> list[list[Any] | None]:
     """The `result_key` items of each request's answer, the requests sent concurrently.
 
     A request that fails with a not-found error `absent` accepts (say, the
     cluster of a DescribeServices batch is gone) answers None; any other
-    failure is raised. Callers keep only the items their batch asked for.
+    failure is raised. Callers keep only the items their batch asked for:
+    `keep(request, items)`, when given, does it as each answer arrives, so that
+    the answers of a large read are not all held at once before being reduced.
     """
 
     def send(request: Batch) -> list[Any] | None:
@@ -121,6 +124,6 @@ def describe(
                 return None
             raise
         items: list[Any] = page.get(result_key, [])
-        return items
+        return items if keep is None else keep(request, items)
 
     return each(send, requests)

@@ -3,9 +3,9 @@ the task definitions services use, the writer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from controller.aws import batching, calls, creating, deployments, errors, shapes, tags
 from controller.core.field_facts import SERVICE_REPLACE_FIELDS, SERVICE_UPDATE_FIELDS
@@ -23,6 +23,7 @@ _FROM_PRIMARY_DEPLOYMENT = (
 )
 """CreateService members that DescribeServices reports only on the deployments."""
 _EVENTS_KEPT = 5
+T = TypeVar("T")
 STATE = "state"
 """The `Live.status` key of a service's `ServiceState`."""
 
@@ -30,14 +31,15 @@ STATE = "state"
 def read_services(aws: Aws, wanted: Mapping[str, frozenset[str]]) -> dict[ResourceId, Live]:
     """The ACTIVE services among `wanted` (cluster name -> service names).
 
-    A missing cluster or service is simply absent from the result.
+    A missing cluster or service is simply absent from the result. Each answer
+    is parsed as it arrives (a read of 10,000 services never holds every raw
+    answer at once).
     """
-    found: dict[ResourceId, Live] = {}
-    for service in describe_services(aws, wanted, include_tags=True):
-        if service.get("status") == "ACTIVE":
-            live = parse_service(service)
-            found[live.id] = live
-    return found
+
+    def active(service: dict[str, Any]) -> Live | None:
+        return parse_service(service) if service.get("status") == "ACTIVE" else None
+
+    return {live.id: live for live in _described(aws, wanted, include_tags=True, each=active)}
 
 
 def describe_services(
@@ -51,6 +53,18 @@ def describe_services(
     it exists: a missing cluster (ClusterNotFoundException, as before a first
     sync creates it) costs one call, not one per 10 services.
     """
+    return _described(aws, wanted, include_tags=include_tags, each=lambda service: service)
+
+
+def _described(
+    aws: Aws,
+    wanted: Mapping[str, Iterable[str]],
+    *,
+    include_tags: bool,
+    each: Callable[[dict[str, Any]], T | None],
+) -> list[T]:
+    """`describe_services`, each item the batch asked for going through `each` as its
+    answer arrives (None: dropped)."""
     extra = {"include": ["TAGS"]} if include_tags else {}
     by_cluster = [
         batching.batches(
@@ -63,27 +77,34 @@ def describe_services(
         )
         for cluster in sorted(wanted)
     ]
+
+    def keep(request: batching.Batch, page: list[Any]) -> list[Any]:
+        cluster, asked = request.params["cluster"], set(request.names)
+        return [
+            kept
+            for service in page
+            if cluster_of(service) == cluster and service.get("serviceName") in asked
+            if (kept := each(service)) is not None
+        ]
+
     firsts = [requests[0] for requests in by_cluster if requests]
-    first_pages = _describe(aws, firsts)
+    first_pages = _describe(aws, firsts, keep)
     present = {
         request.params["cluster"]
         for request, page in zip(firsts, first_pages, strict=True)
         if page is not None
     }
     rest = [r for requests in by_cluster for r in requests[1:] if r.params["cluster"] in present]
-    found: list[dict[str, Any]] = []
-    for request, page in zip([*firsts, *rest], [*first_pages, *_describe(aws, rest)], strict=True):
-        cluster, asked = request.params["cluster"], set(request.names)
-        found.extend(
-            service
-            for service in page or []
-            if cluster_of(service) == cluster and service.get("serviceName") in asked
-        )
-    return found
+    return [item for page in [*first_pages, *_describe(aws, rest, keep)] for item in page or []]
 
 
-def _describe(aws: Aws, requests: list[batching.Batch]) -> list[list[Any] | None]:
-    """The pages of DescribeServices `requests`; None for a cluster that does not exist."""
+def _describe(
+    aws: Aws,
+    requests: list[batching.Batch],
+    keep: Callable[[batching.Batch, list[Any]], list[Any]],
+) -> list[list[Any] | None]:
+    """The pages of DescribeServices `requests`, each reduced by `keep` as it arrives; None
+    for a cluster that does not exist."""
     return batching.describe(
         aws,
         "ecs",
@@ -91,6 +112,7 @@ def _describe(aws: Aws, requests: list[batching.Batch]) -> list[list[Any] | None
         "services",
         requests,
         absent=lambda exc: exc.code == "ClusterNotFoundException",
+        keep=keep,
     )
 
 

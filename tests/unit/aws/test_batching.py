@@ -148,3 +148,30 @@ def test_describe_answers_none_for_an_accepted_not_found(monkeypatch: pytest.Mon
     assert pages == [None, []]
     with pytest.raises(errors.NotFoundError):
         batching.describe(None, "ecs", "describe_services", "services", requests)  # type: ignore[arg-type]
+
+
+def test_describe_reduces_each_answer_as_it_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `keep`, each answer is reduced by it, with its own request, before the next
+    answers are gathered: the pages returned are what `keep` made of them."""
+    kept: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def fake_call(aws: Any, service: str, operation: str, resource: str, **params: Any) -> Any:
+        return {"services": [{"serviceName": n} for n in params["services"]]}
+
+    def keep(request: batching.Batch, items: list[Any]) -> list[Any]:
+        with lock:
+            kept.append((request.names[0], len(items)))
+        return [item["serviceName"].upper() for item in items if item["serviceName"] != "svc-03"]
+
+    monkeypatch.setattr(calls, "call", fake_call)
+    names = [f"svc-{n:02}" for n in range(15)]
+    requests = batching.batches(names, 10, "Service/prod", "services", cluster="prod")
+
+    pages = batching.describe(None, "ecs", "describe_services", "services", requests, keep=keep)  # type: ignore[arg-type]
+
+    assert pages == [
+        [n.upper() for n in names[:10] if n != "svc-03"],
+        [n.upper() for n in names[10:]],
+    ]
+    assert sorted(kept) == [("svc-00", 10), ("svc-10", 5)]
