@@ -30,7 +30,7 @@ from controller.diff.normalise import COMPUTED, NAMESPACE_REFERENCES, normalise
 from controller.diff.normalise.common import arns_as_names, concrete_paths, user_tags
 from controller.diff.normalise.repository import KMS_KEY
 from controller.diff.normalise.task_definition import content_hash
-from controller.plan import ordering, prune, references, schedules, tasks
+from controller.plan import memo, ordering, prune, references, schedules, tasks
 from controller.plan.actions import Action, ActionType, Plan, Problem
 
 IMMUTABLE_FIELDS: dict[Kind, frozenset[str]] = {
@@ -82,8 +82,15 @@ class PlanOptions:
 
 
 def build_plan(
-    desired: Sequence[Desired], live: Mapping[ResourceId, Live], options: PlanOptions
+    desired: Sequence[Desired],
+    live: Mapping[ResourceId, Live],
+    options: PlanOptions,
+    *,
+    remembered: memo.InSync | None = None,
 ) -> Plan:
+    """The plan for `desired` against `live`. A long-running caller passes the memo it keeps
+    (`remembered`): a resource whose inputs are those it was last found in sync with is in
+    sync again, without normalising or comparing (see `controller.plan.memo`)."""
     steps: list[Action] = []
     problems: list[Problem] = []
     in_sync: list[ResourceId] = []
@@ -93,12 +100,13 @@ def build_plan(
 
     notes = [_scaled_note(d) for d in desired if d.annotations.scaled_by and _sets_count(d)]
     for d in sorted(desired, key=lambda d: d.id.kind is not Kind.TASK_DEFINITION):
-        d = _with_scaled_count_ignored(d)  # noqa: PLW2901
         problem = references.missing(d, desired_ids, live)
         if problem is None and d.id.kind is Kind.TASK:
             outcome = tasks.plan_task(d, live.get(d.id), options.instance, resolved, families)
         else:
-            outcome = problem or _plan_one(d, live.get(d.id), options, resolved, families)
+            outcome = problem or _plan_remembered(
+                d, live.get(d.id), options, resolved, families, remembered=remembered
+            )
         if isinstance(outcome, Action):
             steps.append(outcome)
         elif isinstance(outcome, Problem):
@@ -117,6 +125,52 @@ def build_plan(
         notes=(*notes, *pruning.notes),
         resolved_task_definitions=resolved,
         prune_blocked=pruning.blocked,
+    )
+
+
+def _plan_remembered(
+    d: Desired,
+    live: Live | None,
+    options: PlanOptions,
+    resolved: dict[str, str],
+    families: set[str],
+    *,
+    remembered: memo.InSync | None,
+) -> Action | Problem | None:
+    """`_plan_one`, skipped when `remembered` holds `d` in sync with the same inputs."""
+    if remembered is None or live is None:
+        return _plan_one(_with_scaled_count_ignored(d), live, options, resolved, families)
+    inputs = _inputs(d, live, options, resolved, families)
+    seen = remembered.found(d, inputs)
+    if seen is not None:
+        if seen.resolved is not None:
+            resolved[d.id.name] = seen.resolved
+        return None
+    outcome = _plan_one(_with_scaled_count_ignored(d), live, options, resolved, families)
+    if outcome is None:
+        family_revision = resolved[d.id.name] if d.id.kind is Kind.TASK_DEFINITION else None
+        remembered.note(d, inputs, family_revision)
+    else:
+        remembered.forget(d.id)
+    return outcome
+
+
+def _inputs(
+    d: Desired, live: Live, options: PlanOptions, resolved: dict[str, str], families: set[str]
+) -> bytes:
+    """A digest of what `_plan_one` reads besides `d` itself: the options, the live state
+    (a task definition's by its revisions, which never change once registered: the newest
+    one's ARN stands for its content) and the revision a service or schedule runs."""
+    managing = (options.instance, options.adopt)
+    if d.id.kind is Kind.TASK_DEFINITION:
+        return memo.digest(managing, live.arn, live.owner, live.status.get("revisions"))
+    return memo.digest(
+        managing,
+        live.owner,
+        live.status.get(NAMESPACE_NAMES),
+        live.status.get(KMS_KEY_ALIAS),
+        _resolution(d, resolved, families),
+        live.spec,
     )
 
 
@@ -259,16 +313,24 @@ def _resolve_task_definition(
 ) -> dict[str, Any]:
     """Services and schedules name a family from the manifests; compare against the
     revision to run."""
+    revision = _resolution(d, resolved, families)
+    if revision is None:
+        return d.spec
+    if d.id.kind is Kind.SCHEDULE:
+        return schedules.with_task_definition(d.spec, revision)
+    return {**d.spec, "taskDefinition": revision}
+
+
+def _resolution(d: Desired, resolved: dict[str, str], families: set[str]) -> str | None:
+    """The revision a service or schedule naming a family from the manifests runs (a pending
+    one while the family has none yet); None for anything else."""
     if d.id.kind is Kind.SCHEDULE:
         family = schedules.family(d.spec, families)
-        if family is None:
-            return d.spec
-        pending = resolved.get(family, f"{family}:{PENDING_REVISION}")
-        return schedules.with_task_definition(d.spec, pending)
-    family = d.spec.get("taskDefinition")
-    if d.id.kind is not Kind.SERVICE or family not in families:
-        return d.spec
-    return {**d.spec, "taskDefinition": resolved.get(family, f"{family}:{PENDING_REVISION}")}
+    elif d.id.kind is Kind.SERVICE and d.spec.get("taskDefinition") in families:
+        family = d.spec["taskDefinition"]
+    else:
+        return None
+    return None if family is None else resolved.get(family, f"{family}:{PENDING_REVISION}")
 
 
 def _normalised_pair(

@@ -19,7 +19,7 @@ from controller.aws.clients import Aws
 from controller.aws.errors import AwsError
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired, Live
-from controller.plan import revisions
+from controller.plan import memo, revisions
 from controller.plan.actions import Plan
 from controller.plan.planner import PlanOptions, build_plan
 
@@ -34,11 +34,13 @@ def plan(
     *,
     revision: str | None = None,
     revisions_in_use: in_use.RevisionsInUse | None = None,
+    remembered: memo.InSync | None = None,
 ) -> Plan:
     """`build_plan`, with old revisions to deregister; logs `prune_blocked` when the
     mass-deletion guard held a prune back. A long-running caller passes the
-    `revisions_in_use` it keeps, so that the account is not read on every pass."""
-    planned = build_plan(desired, live, options)
+    `revisions_in_use` it keeps, so that the account is not read on every pass, and what
+    the planner `remembered` of the resources it found in sync."""
+    planned = build_plan(desired, live, options, remembered=remembered)
     candidates = revisions.candidates(desired, planned, live, options)
     if candidates:
         try:

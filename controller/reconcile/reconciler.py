@@ -77,7 +77,13 @@ def reconcile(target: Target, request: Request) -> PassResult:
         subset, desired = pinning.desired, pinning.desired_set(desired)
         target = dataclasses.replace(target, desired=desired)
         plan = planning.plan(
-            target.aws, subset, live, options, revision=desired.revision, revisions_in_use=in_use
+            target.aws,
+            subset,
+            live,
+            options,
+            revision=desired.revision,
+            revisions_in_use=in_use,
+            remembered=target.memory.in_sync if target.memory is not None else None,
         )
         plan = pinning.checked(plan)
         if request.mode is Mode.PLAN and not settings.skip_preflight:

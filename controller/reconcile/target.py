@@ -15,6 +15,7 @@ from controller.aws.clients import Aws
 from controller.aws.in_use import RevisionsInUse
 from controller.core.kinds import ResourceId
 from controller.core.settings import Settings
+from controller.plan import memo
 from controller.reconcile.desired import DesiredSet
 from controller.reconcile.drift import DriftPolicy, DriftTracker
 from controller.reconcile.hooks import HookMemory
@@ -30,13 +31,15 @@ class Memory:
     which resources converged on which manifests, the drift alerts sent, the rollouts
     being followed, which task definition revisions the account's services use
     (read once per resync, then kept up to date from what each pass reads), and what
-    the post-sync and sync-fail hooks last saw of their services."""
+    the post-sync and sync-fail hooks last saw of their services, and what the planner last
+    found each resource in sync with."""
 
     drift: DriftTracker = field(default_factory=DriftTracker)
     rollouts: RolloutTracker = field(default_factory=RolloutTracker)
     revisions_in_use: RevisionsInUse = field(default_factory=RevisionsInUse)
     rollout_poll: float = ROLLOUT_POLL
     hooks: HookMemory = field(default_factory=HookMemory)
+    in_sync: memo.InSync = field(default_factory=memo.InSync)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Memory:
@@ -47,6 +50,7 @@ class Memory:
         self.drift.forget(rid)
         self.rollouts.forget(rid)
         self.hooks.forget(rid)
+        self.in_sync.forget(rid)
 
 
 @dataclass(frozen=True)
