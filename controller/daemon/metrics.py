@@ -60,9 +60,17 @@ class Metrics:
         self._lock = threading.Lock()
         self._aws_seen: dict[tuple[str, str], int] = {}
 
-    def observe_reconcile(self, kind: str, result: str, seconds: float) -> None:
-        self._reconciles.labels(kind=kind, result=result).inc()
-        self._durations.labels(kind=kind).observe(seconds)
+    def observe_reconciles(self, counts: Mapping[tuple[str, str], int], seconds: float) -> None:
+        """`counts[(kind, result)]` resources were reconciled, each in `seconds`: one pass
+        records its keys grouped, each label set looked up once, not once per resource."""
+        per_kind: dict[str, int] = {}
+        for (kind, result), count in counts.items():
+            self._reconciles.labels(kind=kind, result=result).inc(count)
+            per_kind[kind] = per_kind.get(kind, 0) + count
+        for kind, count in per_kind.items():
+            durations = self._durations.labels(kind=kind)
+            for _ in range(count):
+                durations.observe(seconds)
 
     def record_aws_calls(self, stats: Mapping[tuple[str, str], int]) -> None:
         """Add what `stats` (cumulative counts per (operation, outcome)) gained since the last call.

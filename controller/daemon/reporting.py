@@ -9,6 +9,7 @@ OutOfSync, failed → Failed; a pruned resource leaves the board.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Collection
 
 import structlog
@@ -70,8 +71,8 @@ class Reporter:
     def _observe(self, result: PassResult, mode: Mode) -> None:
         if mode is Mode.APPLY and result.keys:
             share = result.seconds / len(result.keys)
-            for key in result.keys.values():
-                self.metrics.observe_reconcile(str(key.id.kind), str(key.outcome), share)
+            counts = Counter((str(key.id.kind), str(key.outcome)) for key in result.keys.values())
+            self.metrics.observe_reconciles(counts, share)
             if result.converged:
                 self.metrics.mark_synced(time.time())
         self.metrics.set_drifted(self.board.counts().get(str(SyncState.OUT_OF_SYNC), 0))

@@ -18,28 +18,34 @@ with 10,000 services keeps a digest per resource, never a copy of its state.
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
+import os
 from dataclasses import dataclass
 
 from controller.core.kinds import ResourceId
 from controller.core.resources import Desired
 
-_ENCODE = json.JSONEncoder(
-    separators=(",", ":"), ensure_ascii=False, check_circular=False, default=repr
-).encode
-"""Plain JSON values encode to one text each. Anything else encodes as its `repr`: at
-worst (an object whose repr carries its address) two equal inputs digest differently, and
-the resource is planned in full, never skipped wrongly."""
+_MARSHAL_VERSION = 2
+"""marshal's format 2 writes no back-references: its bytes depend only on the values (and
+on whether a string is interned, which a parse does the same way every time)."""
 
 
 def digest(*inputs: object) -> bytes:
-    """A 128-bit digest of `inputs` (JSON values, in order).
+    """A 128-bit digest of `inputs` (plain values: dicts, lists, strings, numbers...).
 
-    Mappings are encoded in their own key order, not sorted: the same answer
-    parsed the same way keeps its order, and a different order only costs a
-    full plan of that resource.
+    The values are serialised with marshal, which reads back to equal values:
+    equal digests mean equal inputs (types included: 1, 1.0 and True differ).
+    Mappings keep their own key order, not sorted: the same answer parsed the
+    same way keeps its order, and a different order only costs a full plan of
+    that resource. Inputs marshal cannot write (an object of any other type)
+    get a digest of their own that matches nothing: that resource is planned in
+    full every time, never skipped wrongly.
     """
-    return hashlib.blake2b(_ENCODE(inputs).encode(), digest_size=16).digest()
+    try:
+        encoded = marshal.dumps(inputs, _MARSHAL_VERSION)  # type: ignore[arg-type]
+    except ValueError:
+        return os.urandom(16)
+    return hashlib.blake2b(encoded, digest_size=16).digest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,8 @@ def hold_services_for_hooks(
 ) -> list[Action]:
     """Services wait for each pre-sync hook that holds them and runs (or failed) in this sync."""
     pending = {a.id for a in actions} | {p.id for p in problems}
+    if not any(rid.kind is Kind.TASK for rid in pending):
+        return actions  # no hook runs or failed: nothing is held (and nothing to scan)
     held: dict[ResourceId, list[ResourceId]] = {}
     for hook, services in hooks.services_of_hooks(desired, hooks.is_pre_sync_hook).items():
         if hook in pending:

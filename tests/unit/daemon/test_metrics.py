@@ -25,18 +25,19 @@ def value(metrics: Metrics, name: str, **labels: str) -> float | None:
 
 
 def test_reconcile_counts_and_durations() -> None:
-    """observe_reconcile counts by kind and result and records the duration per kind."""
+    """observe_reconciles counts by kind and result and records one duration per resource."""
     metrics = Metrics()
-    metrics.observe_reconcile("Service", "updated", 0.3)
-    metrics.observe_reconcile("Service", "updated", 1.7)
-    metrics.observe_reconcile("Service", "failed", 0.1)
-    assert value(metrics, "ecsync_reconcile_total", kind="Service", result="updated") == 2
+    metrics.observe_reconciles({("Service", "updated"): 2, ("Service", "failed"): 1}, 0.3)
+    metrics.observe_reconciles({("Service", "updated"): 1, ("Cluster", "unchanged"): 2}, 1.7)
+    assert value(metrics, "ecsync_reconcile_total", kind="Service", result="updated") == 3
     assert value(metrics, "ecsync_reconcile_total", kind="Service", result="failed") == 1
-    assert value(metrics, "ecsync_reconcile_duration_seconds_count", kind="Service") == 3
+    assert value(metrics, "ecsync_reconcile_total", kind="Cluster", result="unchanged") == 2
+    assert value(metrics, "ecsync_reconcile_duration_seconds_count", kind="Service") == 4
     assert value(metrics, "ecsync_reconcile_duration_seconds_sum", kind="Service") == pytest.approx(
-        2.1
+        2.6
     )
-    assert value(metrics, "ecsync_reconcile_duration_seconds_bucket", kind="Service", le="0.5") == 2
+    assert value(metrics, "ecsync_reconcile_duration_seconds_bucket", kind="Service", le="0.5") == 3
+    assert value(metrics, "ecsync_reconcile_duration_seconds_count", kind="Cluster") == 2
 
 
 def test_aws_calls_are_incremented_by_the_delta() -> None:

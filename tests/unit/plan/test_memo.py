@@ -227,8 +227,14 @@ def test_forget_drops_a_resource() -> None:
 
 def test_digest_tells_apart_values_json_could_confuse() -> None:
     """Numbers, booleans, strings and nesting digest differently."""
-    values: list[Any] = [1, 1.0, True, "1", [1], {"a": 1}, {"a": "1"}, None, "null"]
+    values: list[Any] = [1, 1.0, True, "1", [1], (1,), {"a": 1}, {"a": "1"}, None, "null"]
     assert len({memo.digest(v) for v in values}) == len(values)
+
+
+def test_digest_of_what_marshal_cannot_write_matches_nothing() -> None:
+    """Inputs holding an object of another type never digest equal, even to themselves."""
+    odd = object()
+    assert memo.digest({"a": odd}) != memo.digest({"a": odd})
 
 
 def test_live_unchanged_but_owner_changed_is_an_input() -> None:
