@@ -145,15 +145,18 @@ class Controller:
             return
         if request.everything:
             self.queue.forget(ALL)
+        desired = self.target.desired.resources
+        succeeded: list[Key] = []
         for rid, key in result.keys.items():
-            if rid not in self.target.desired:
+            if rid not in desired:
                 continue
             if key.requeue.backoff:
                 self.queue.add_rate_limited(rid)
                 continue
-            self.queue.forget(rid)
+            succeeded.append(rid)
             if key.requeue.after is not None:
                 self.queue.add_after(rid, key.requeue.after)
+        self.queue.forget_all(succeeded)
 
     def _intake(self) -> None:
         snapshot = self.source.snapshot()

@@ -14,7 +14,7 @@ import itertools
 import random
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -72,8 +72,14 @@ class WorkQueue(Generic[K]):
 
     def forget(self, key: K) -> None:
         """Reset the key's backoff (after a success)."""
+        self.forget_all((key,))
+
+    def forget_all(self, keys: Iterable[K]) -> None:
+        """Reset the backoff of each of `keys` (a pass's successes, under one lock)."""
         with self._cond:
-            self._failures.pop(key, None)
+            if self._failures:
+                for key in keys:
+                    self._failures.pop(key, None)
 
     def failures(self, key: K) -> int:
         with self._cond:

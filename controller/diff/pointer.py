@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 
@@ -16,11 +17,18 @@ def join(parent: str, token: str | int) -> str:
 
 def split(pointer: str) -> list[str]:
     """`/a/b~1c` -> `["a", "b/c"]`; the empty pointer is the whole document."""
+    return list(_tokens(pointer))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(pointer: str) -> tuple[str, ...]:
+    """`split`, remembered: a pass splits the same few pointers (the normalisers', the
+    ignore annotations') for every resource."""
     if not pointer:
-        return []
+        return ()
     if not pointer.startswith("/"):
         raise ValueError(f"JSON pointer must start with '/': {pointer!r}")
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/"))
 
 
 def is_within(path: str, prefix: str) -> bool:
@@ -34,7 +42,7 @@ _ABSENT = object()
 def get(document: Any, pointer: str) -> Any:
     """The value at `pointer`, or `_ABSENT` (see `has`) when it does not exist."""
     node = document
-    for token in split(pointer):
+    for token in _tokens(pointer):
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):

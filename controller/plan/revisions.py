@@ -42,20 +42,24 @@ def candidates(
         return []
     held = {p.id for p in plan.problems}
     registering = {a.id for a in plan.actions if a.type is ActionType.REGISTER}
-    pinned = _pinned(desired)
+    pinned: set[str] | None = None
     found: list[Action] = []
     for d in desired:
-        family = live.get(d.id)
-        if d.id.kind is not Kind.TASK_DEFINITION or d.id in held or family is None:
+        if d.id.kind is not Kind.TASK_DEFINITION or d.id in held:
             continue
+        family = live.get(d.id)
+        keep = options.keep_revisions - (1 if d.id in registering else 0)
+        revisions = family.status.get("revisions", []) if family is not None else []
+        if len(revisions) <= keep:
+            continue  # no more revisions than to keep, owned or not
         owned = sorted(
-            (r for r in family.status.get("revisions", []) if r.get("owner") == options.instance),
+            (r for r in revisions if r.get("owner") == options.instance),
             key=lambda r: int(r["revision"]),
         )
-        keep = options.keep_revisions - (1 if d.id in registering else 0)
         resolved = plan.resolved_task_definitions.get(d.id.name)
         for revision in owned[: max(len(owned) - keep, 0)]:
             name = f"{d.id.name}:{revision['revision']}"
+            pinned = _pinned(desired) if pinned is None else pinned
             if revision["arn"] == resolved or _used(name, pinned):
                 continue
             found.append(

@@ -144,6 +144,8 @@ def with_namespace_names(
 ) -> dict[ResourceId, Live]:
     """`live`, each resource that references a known namespace ARN carrying that ARN's
     name in `status[NAMESPACE_NAMES]` (`names`: ARN -> name, from one ListNamespaces)."""
+    if not names:
+        return dict(live)
     found: dict[ResourceId, Live] = {}
     for rid, item in live.items():
         arns = [pointer.get(item.spec, p) for p in NAMESPACE_REFERENCES.get(rid.kind, ())]

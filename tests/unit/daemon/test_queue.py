@@ -61,6 +61,15 @@ def test_failures_back_off_exponentially_and_success_resets() -> None:
     assert queue.add_rate_limited("k") <= 1.0
 
 
+def test_forget_all_resets_only_the_keys_named() -> None:
+    """forget_all() resets the backoff of each key it names, and of no other."""
+    queue: WorkQueue[str] = WorkQueue(clock=FakeClock())
+    for key in ("a", "b", "c"):
+        queue.add_rate_limited(key)
+    queue.forget_all(["a", "c", "never-failed"])
+    assert [queue.failures(k) for k in ("a", "b", "c")] == [0, 1, 0]
+
+
 def test_delayed_key_is_not_ready_before_its_time() -> None:
     """add_after holds a key until its delay has passed."""
     clock = FakeClock()
