@@ -10,6 +10,7 @@ it on recorded answers).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -41,5 +42,12 @@ def project(
 
     Tags are left out because every kind reshapes them into a mapping itself.
     """
-    members = request_members(service, operation) - {"tags", *exclude}
+    members = _projected(service, operation, tuple(exclude))
     return {k: v for k, v in described.items() if k in members}
+
+
+@functools.lru_cache(maxsize=256)
+def _projected(service: str, operation: str, exclude: tuple[str, ...]) -> frozenset[str]:
+    """What `project` keeps, worked out once per call site (once per described item was a
+    tenth of parsing a DescribeServices item)."""
+    return request_members(service, operation) - {"tags", *exclude}

@@ -107,8 +107,7 @@ def read_families(
             status="ACTIVE",
             maxResults=_LIST_PAGE,
         )
-        cache.retain(arns)
-        by_family = _group_by_family(arns)
+        by_family = cache.account_listing(arns, _group_by_family)
     candidates = sorted(by_family.keys() if discover_owned else wanted & by_family.keys())
     needed = {
         f: by_family[f] if f not in wanted else reads.needed(by_family[f]) for f in candidates
@@ -184,7 +183,7 @@ def _group_by_family(arns: Iterable[str]) -> dict[str, list[str]]:
 
 def _describe(aws: Aws, cache: TaskDefinitionCache, arns: Sequence[str]) -> dict[str, Revision]:
     """Each of `arns` as a revision: from `cache`, or described side by side and cached."""
-    found = {arn: cached for arn in arns if (cached := cache.get(arn)) is not None}
+    found = cache.get_many(arns)
     missing = [arn for arn in dict.fromkeys(arns) if arn not in found]
     read = batching.each(lambda arn: _described(aws, cache, arn), missing)
     found.update(zip(missing, read, strict=True))
@@ -225,13 +224,14 @@ def parse_family(family: str, revisions: Sequence[Revision]) -> Live:
     content plus every revision's owner and content hash. Pure: the fidelity corpus
     runs it on recorded AWS answers."""
     latest = revisions[-1]
-    spec = {**latest.spec, "tags": dict(latest.tags)}
-    owners = [r.tags[OWNER_TAG] for r in reversed(revisions) if OWNER_TAG in r.tags]
+    spec = latest.spec  # a copy of its own
+    spec["tags"] = dict(latest.tags)
+    owner = next((r.tags[OWNER_TAG] for r in reversed(revisions) if OWNER_TAG in r.tags), None)
     return Live(
         id=ResourceId(Kind.TASK_DEFINITION, family),
         arn=latest.arn,
         spec=spec,
-        owner=owners[0] if owners else None,
+        owner=owner,
         status={
             "revision": latest.number,
             "revisions": [

@@ -4,6 +4,7 @@ answer does."""
 from __future__ import annotations
 
 from controller.aws import taskdefs
+from controller.aws.taskdef_cache import TaskDefinitionCache
 
 ANSWER = {
     "taskDefinitionArn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3",
@@ -49,3 +50,46 @@ def test_a_family_parses_from_cached_revisions_that_its_changes_leave_alone() ->
     live.spec["cpu"] = "1024"
     assert revision.spec == before
     assert live.owner == "ecsync"
+
+
+def test_a_revision_reads_back_equal_and_unshared() -> None:
+    """A cached revision's spec reads back equal to what was cached, a new copy each time."""
+    revision = taskdefs.revision_of(ANSWER, TAGS)
+    first, second = revision.spec, revision.spec
+    assert first == second
+    assert first["containerDefinitions"] == ANSWER["containerDefinitions"]
+    first["containerDefinitions"][0]["image"] = "changed"
+    assert second["containerDefinitions"][0]["image"] == "nginx:1.27"
+
+
+def test_an_unchanged_listing_is_grouped_once_and_still_retains() -> None:
+    """An account listing equal to the last one gets the last grouping back; a different
+    one is grouped again; each forgets the revisions it does not list."""
+    cache = TaskDefinitionCache()
+    grouped: list[list[str]] = []
+
+    def group(arns: list[str]) -> dict[str, list[str]]:
+        grouped.append(list(arns))
+        return {"web": list(arns)}
+
+    old = taskdefs.revision_of(ANSWER, TAGS)
+    cache.put(old)
+    listing = ["arn:aws:ecs:eu-west-1:123456789012:task-definition/web:4"]
+    first = cache.account_listing(listing, group)
+    assert cache.get(old.arn) is None
+    cache.put(old)
+    again = cache.account_listing(list(listing), group)
+    assert again is first
+    assert cache.get(old.arn) is None
+    changed = cache.account_listing([*listing, old.arn], group)
+    assert changed == {"web": [*listing, old.arn]}
+    assert grouped == [listing, [*listing, old.arn]]
+    assert cache.account_revisions == 2
+
+
+def test_get_many_returns_only_cached_revisions() -> None:
+    """get_many answers the cached ARNs among those asked, and leaves the rest out."""
+    cache = TaskDefinitionCache()
+    revision = taskdefs.revision_of(ANSWER, TAGS)
+    cache.put(revision)
+    assert cache.get_many([revision.arn, "arn:other"]) == {revision.arn: revision}
