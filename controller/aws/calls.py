@@ -5,6 +5,10 @@ retries are off, so a transient failure is retried here (tenacity,
 exponential backoff with full jitter, driven by `Aws.retry`) and nowhere else
 below the work queue. A permanent failure is raised at once.
 
+A read of a JSON-protocol service goes out through `lean` when it can (the
+same request on the wire, the same answer and errors, a fraction of
+botocore's CPU); everything else through the botocore client.
+
 Retrying a write is safe when sending it twice changes nothing more than
 sending it once (updates, tags, deletes, CreateCluster). The creates AWS does
 not make idempotent go through `create`, which looks for what an unanswered
@@ -94,6 +98,7 @@ def _send(
         raise errors.translate(exc, operation, resource) from exc
     api_name: str = client.meta.method_to_api_mapping.get(operation, operation)
     method = getattr(client, operation)
+    lean_send = None if is_write(api_name) else aws.lean_sender(service, api_name)
     policy = aws.retry
     attempts = 0
     uncertain = False  # the last attempt failed, but may have been applied
@@ -116,7 +121,9 @@ def _send(
             aws.rate_limiter.acquire(service, api_name)
         attempts += 1
         try:
-            response: dict[str, Any] = method(**params)
+            response = lean_send(params) if lean_send is not None else None
+            if response is None:
+                response = method(**params)
         except (ClientError, BotoCoreError, ProtocolError) as exc:
             error = _scrubbed(errors.translate(exc, api_name, resource), params)
             aws.record(api_name, "transient_error" if error.retryable else "permanent_error")

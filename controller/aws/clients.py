@@ -14,7 +14,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
-from controller.aws import errors, parsing
+from controller.aws import errors, lean, parsing
 from controller.aws.ratelimit import RateLimiter
 from controller.aws.taskdef_cache import TaskDefinitionCache
 from controller.core import settings
@@ -147,6 +147,7 @@ class Aws:
         so that the embedded ECR can hold placeholders (`local.put_placeholder_images`).
         None, always against AWS, does nothing."""
         self._clients: dict[str, Any] = {}
+        self._lean: dict[str, lean.LeanClient] = {}
         self._lock = threading.Lock()
 
     def client(self, service: str) -> Any:
@@ -160,6 +161,15 @@ class Aws:
                     config=self._client_config,
                 )
             return self._clients[service]
+
+    def lean_sender(self, service: str, operation: str) -> lean.Send | None:
+        """The lean path of read `operation` (an API name) of `service`, or None for botocore's."""
+        found = self._lean.get(service)
+        if found is None:
+            client = self.client(service)
+            with self._lock:
+                found = self._lean.setdefault(service, lean.LeanClient(client))
+        return found.sender(operation)
 
     def record(self, operation: str, outcome: str) -> None:
         """Count one attempt of `operation` with its outcome (thread-safe)."""

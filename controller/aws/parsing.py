@@ -55,17 +55,24 @@ class FastJSONParser(parsers.JSONParser):
         self._lock = threading.Lock()
 
     def _do_parse(self, response: dict[str, Any], shape: Shape | None) -> Any:
-        if shape is None or shape.event_stream_name or _is_union(shape):
+        parsed = self.converted(response["body"], shape)
+        if parsed is None:
             return _JSON_PARSER._do_parse(self, response, shape)
-        body = response["body"]
+        _JSON_PARSER._inject_response_metadata(self, parsed, response["headers"])
+        return parsed
+
+    def converted(self, body: bytes, shape: Shape | None) -> dict[str, Any] | None:
+        """What botocore parses from the `body` of a successful answer of `shape`, without
+        `ResponseMetadata`; None when botocore's own walk must do it (see the module)."""
+        if shape is None or shape.event_stream_name or _is_union(shape):
+            return None
         try:
             node = json.loads(body.decode(self.DEFAULT_ENCODING)) if body else {}
         except ValueError:  # botocore answers {"message": body}: leave it to botocore
-            return _JSON_PARSER._do_parse(self, response, shape)
+            return None
         if not isinstance(node, dict):
-            return _JSON_PARSER._do_parse(self, response, shape)
-        parsed = self._converter(shape)(node)
-        _JSON_PARSER._inject_response_metadata(self, parsed, response["headers"])
+            return None
+        parsed: dict[str, Any] = self._converter(shape)(node)
         return parsed
 
     def _converter(self, shape: Shape) -> Converter:

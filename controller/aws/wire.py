@@ -1,0 +1,239 @@
+"""One HTTP/1.1 exchange on a connection of botocore's own pool, without http.client.
+
+botocore sends through urllib3 and http.client, which rebuild and check every
+header and parse the answer's headers with the `email` package: a fifth of a
+no-op resync's CPU at 1,000 services. Here a request the caller has already
+written out is sent in one `sendall`, and the answer is read with a few
+`recv` calls: a status line, headers, and a body by Content-Length, chunked,
+or up to the close.
+
+The connection itself still comes from the pool botocore's `URLLib3Session`
+uses for the URL, connected by urllib3 as urllib3 connects it (socket
+options, timeouts, TLS context and verification), and goes back to that pool
+afterwards. A failure raises what `URLLib3Session.send` (botocore 1.44.8)
+raises for it, so that retries and `errors.may_have_applied` see the same
+thing on both paths:
+
+- no connection (refused, unresolved name): `EndpointConnectionError`;
+- connect timeout: `ConnectTimeoutError`; read timeout: `ReadTimeoutError`;
+- TLS failure: `SSLError`;
+- the connection reset or closed, or an answer that is not HTTP: `ConnectionClosedError`.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+from botocore import exceptions as botocore_errors
+from urllib3 import exceptions as urllib3_errors
+from urllib3.connectionpool import HTTPConnectionPool
+
+from controller.aws import seam
+
+MAX_LINE = 65536
+"""Longest status or header line accepted, as http.client's `_MAXLINE`."""
+MAX_HEADERS = 100
+"""Most header lines accepted, as http.client's `_MAXHEADERS`."""
+_RECV = 65536
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    """As sent: names in their case, in order."""
+    body: bytes
+
+
+class MalformedAnswerError(Exception):
+    """The answer broke HTTP/1.1; urllib3 reports these as a `ProtocolError`."""
+
+
+def exchange(pool: HTTPConnectionPool, url: str, request: bytes) -> Answer:
+    """Send `request` (head and body, written out) on a connection of `pool`; read the answer.
+
+    `url` names the endpoint in errors, as botocore names it.
+    """
+    conn = seam.borrow(pool)
+    reading = False
+    try:
+        conn.timeout = pool.timeout.connect_timeout
+        seam.prepare_connection(pool, conn)
+        sock = conn.sock
+        sock.settimeout(pool.timeout.read_timeout)
+        sock.sendall(request)
+        reading = True
+        answer, keep = _read(sock)
+    except BaseException as exc:
+        conn.close()
+        seam.give_back(pool, None)
+        if isinstance(exc, Exception):
+            raise _failure(exc, url, reading=reading) from exc
+        raise
+    if not keep:
+        conn.close()
+    seam.give_back(pool, conn)
+    return answer
+
+
+def _failure(exc: Exception, url: str, *, reading: bool) -> Exception:
+    """What `URLLib3Session.send` raises for `exc` (urllib3's own mapping included)."""
+    if isinstance(exc, (ssl.SSLError, ssl.CertificateError)):
+        # urllib3 wraps a raw TLS error, and takes one that timed out for a read timeout
+        if "timed out" not in str(exc):
+            return botocore_errors.SSLError(endpoint_url=url, error=urllib3_errors.SSLError(exc))
+        return botocore_errors.ReadTimeoutError(endpoint_url=url, error=exc)
+    if isinstance(exc, TimeoutError) and reading:
+        return botocore_errors.ReadTimeoutError(endpoint_url=url, error=exc)
+    for kinds, botocore_kind in _BOTOCORE_KINDS:
+        if isinstance(exc, kinds):
+            failure: Exception = botocore_kind(endpoint_url=url, error=exc)
+            return failure
+    if isinstance(exc, (OSError, MalformedAnswerError)):
+        error = urllib3_errors.ProtocolError("Connection aborted.", exc)
+        return botocore_errors.ConnectionClosedError(error=error, request=None, endpoint_url=url)
+    return botocore_errors.HTTPClientError(error=exc)
+
+
+_BOTOCORE_KINDS: tuple[tuple[tuple[type[BaseException], ...], Any], ...] = (
+    # in `URLLib3Session.send`'s order: NewConnectionError is a ConnectTimeoutError
+    ((urllib3_errors.NewConnectionError, socket.gaierror), botocore_errors.EndpointConnectionError),
+    ((urllib3_errors.ConnectTimeoutError,), botocore_errors.ConnectTimeoutError),
+    ((urllib3_errors.SSLError,), botocore_errors.SSLError),
+)
+
+
+def _read(sock: Any) -> tuple[Answer, bool]:
+    """The answer on `sock`, and whether the connection may serve another request."""
+    reader = _Reader(sock)
+    while True:
+        status_line = reader.line()
+        version, status = _status(status_line)
+        headers = _headers(reader)
+        if status != 100:  # http.client skips interim 100 Continue answers
+            break
+    fields = {name.lower(): value for name, value in headers}
+    keep = version == "HTTP/1.1" and "close" not in fields.get("connection", "").lower()
+    if status < 200 or status in (204, 304):
+        body = b""
+    elif "chunked" in fields.get("transfer-encoding", "").lower():
+        body = reader.chunked()
+    elif (length := _length(fields.get("content-length"))) is not None:
+        body = reader.exactly(length)
+    else:
+        body = reader.rest()
+        keep = False
+    if reader.pending():
+        keep = False  # never reuse a connection with bytes nobody asked for
+    return Answer(status, headers, body), keep
+
+
+def _status(line: bytes) -> tuple[str, int]:
+    parts = line.decode("iso-8859-1").split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or len(parts[1]) != 3:
+        raise MalformedAnswerError(f"bad status line {line[:80]!r}")
+    try:
+        status = int(parts[1])
+    except ValueError:
+        raise MalformedAnswerError(f"bad status line {line[:80]!r}") from None
+    return parts[0], status
+
+
+def _headers(reader: _Reader) -> list[tuple[str, str]]:
+    headers: list[tuple[str, str]] = []
+    while True:
+        line = reader.line()
+        if not line:
+            return headers
+        if len(headers) >= MAX_HEADERS:
+            raise MalformedAnswerError(f"more than {MAX_HEADERS} headers")
+        text = line.decode("iso-8859-1")
+        if text[0] in " \t" and headers:  # an obsolete folded continuation line
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {text.strip()}")
+            continue
+        name, colon, value = text.partition(":")
+        if not colon:
+            raise MalformedAnswerError(f"bad header line {line[:80]!r}")
+        headers.append((name.strip(), value.strip()))
+
+
+def _length(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        length = int(value)
+    except ValueError:
+        return None  # http.client then reads up to the close
+    return length if length >= 0 else None
+
+
+class _Reader:
+    """Buffered reads from a socket."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.at = 0
+
+    def _fill(self) -> bool:
+        data = self.sock.recv(_RECV)
+        if not data:
+            return False
+        if self.at:
+            del self.buffer[: self.at]
+            self.at = 0
+        self.buffer += data
+        return True
+
+    def line(self) -> bytes:
+        """One line without its CRLF (or LF)."""
+        while True:
+            end = self.buffer.find(b"\n", self.at)
+            if end >= 0:
+                line = bytes(self.buffer[self.at : end])
+                self.at = end + 1
+                if len(line) > MAX_LINE:
+                    raise MalformedAnswerError("line too long")
+                return line[:-1] if line.endswith(b"\r") else line
+            if len(self.buffer) - self.at > MAX_LINE:
+                raise MalformedAnswerError("line too long")
+            if not self._fill():
+                raise MalformedAnswerError("connection closed before a complete answer")
+
+    def exactly(self, size: int) -> bytes:
+        while len(self.buffer) - self.at < size:
+            if not self._fill():
+                raise MalformedAnswerError("connection closed before the whole body")
+        data = bytes(self.buffer[self.at : self.at + size])
+        self.at += size
+        return data
+
+    def chunked(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            size_text = self.line().split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise MalformedAnswerError(f"bad chunk size {size_text[:20]!r}") from None
+            if size == 0:
+                while self.line():  # trailers, up to the empty line
+                    pass
+                return b"".join(parts)
+            parts.append(self.exactly(size))
+            if self.line():
+                raise MalformedAnswerError("chunk not followed by CRLF")
+
+    def rest(self) -> bytes:
+        while self._fill():
+            pass
+        data = bytes(self.buffer[self.at :])
+        self.at = len(self.buffer)
+        return data
+
+    def pending(self) -> bool:
+        return self.at < len(self.buffer)
