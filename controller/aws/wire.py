@@ -122,7 +122,8 @@ def _read(sock: Any) -> tuple[Answer, bool]:
     elif "chunked" in fields.get("transfer-encoding", "").lower():
         body = reader.chunked()
     elif (length := _length(fields.get("content-length"))) is not None:
-        body = reader.exactly(length)
+        body = reader.up_to(length)
+        keep = keep and len(body) == length  # botocore takes a short body as it is (see below)
     else:
         body = reader.rest()
         keep = False
@@ -210,6 +211,16 @@ class _Reader:
                 raise MalformedAnswerError("connection closed before the whole body")
         data = bytes(self.buffer[self.at : self.at + size])
         self.at += size
+        return data
+
+    def up_to(self, size: int) -> bytes:
+        """`size` bytes, or fewer when the connection closes first: botocore reads with
+        `enforce_content_length=False` and takes a short body as it came."""
+        while len(self.buffer) - self.at < size:
+            if not self._fill():
+                break
+        data = bytes(self.buffer[self.at : self.at + size])
+        self.at += len(data)
         return data
 
     def chunked(self) -> bytes:

@@ -7,39 +7,7 @@ from botocore.credentials import Credentials
 
 from controller.aws import lean, seam
 from controller.aws.clients import Aws, AwsConfig
-
-LEAN_READS = {
-    "ecs": [
-        "DescribeServices",
-        "ListServices",
-        "DescribeClusters",
-        "ListClusters",
-        "DescribeCapacityProviders",
-        "ListTaskDefinitions",
-        "DescribeTaskDefinition",
-        "DescribeTasks",
-        "ListServiceDeployments",
-        "DescribeServiceDeployments",
-        "DescribeServiceRevisions",
-    ],
-    "ecr": [
-        "DescribeRepositories",
-        "ListTagsForResource",
-        "GetLifecyclePolicy",
-        "GetRepositoryPolicy",
-        "DescribeImages",
-    ],
-    "logs": ["DescribeLogGroups", "ListTagsForResource"],
-    "application-autoscaling": [
-        "DescribeScalableTargets",
-        "DescribeScalingPolicies",
-        "DescribeScheduledActions",
-        "ListTagsForResource",
-    ],
-    "kms": ["ListAliases"],
-    "servicediscovery": ["ListNamespaces"],
-}
-"""Every JSON-protocol read ecsync sends, by service (grep `calls.` in controller/aws)."""
+from tests.unit.aws.lean_reads import LEAN_READS
 
 
 @pytest.fixture

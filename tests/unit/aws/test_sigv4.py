@@ -47,7 +47,8 @@ def lean_authorization(
     if credentials.token:
         signed.append(("X-Amz-Security-Token", credentials.token))
     access_key, secret_key = credentials.access_key, credentials.secret_key
-    assert access_key is not None and secret_key is not None
+    assert access_key is not None
+    assert secret_key is not None
     return signer.authorization(signed, BODY, amz_date, access_key, secret_key)
 
 
