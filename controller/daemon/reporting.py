@@ -17,7 +17,7 @@ import structlog
 from controller.apply.outcomes import Outcome
 from controller.core.kinds import ResourceId
 from controller.daemon.metrics import Metrics
-from controller.daemon.status import StatusBoard, SyncState
+from controller.daemon.status import Row, StatusBoard, SyncState
 from controller.reconcile.result import KeyResult, Mode, PassResult
 
 log = structlog.get_logger()
@@ -47,26 +47,16 @@ class Reporter:
                         revision=revision,
                         message=problem.message,
                     )
+        rows: list[Row] = []
         for key in result.keys.values():
-            self._update(key)
+            if key.outcome.removed:
+                self.board.remove(key.id)
+            else:
+                rows.append(_row(key))
+        self.board.update_all(rows)
         if result.error is None:
             self._observe(result, mode)
             self.seen(result.keys, revision)
-
-    def _update(self, key: KeyResult) -> None:
-        rid = key.id
-        if key.outcome.removed:
-            self.board.remove(rid)
-        elif key.outcome.failed:
-            self.board.update(rid, sync=SyncState.FAILED, error=key.error)
-        else:
-            self.board.update(
-                rid,
-                sync=SyncState.OUT_OF_SYNC if key.outcome in _OUT_OF_SYNC else SyncState.SYNCED,
-                health=key.health,
-                message=key.message,
-                rollout=key.rollout,
-            )
 
     def _observe(self, result: PassResult, mode: Mode) -> None:
         if mode is Mode.APPLY and result.keys:
@@ -100,3 +90,10 @@ class Reporter:
             self.ready = True
             self.board.set_ready(True)
             log.info("sync_ready", revision=revision, resources=self._expected)
+
+
+def _row(key: KeyResult) -> Row:
+    if key.outcome.failed:
+        return Row(key.id, SyncState.FAILED, error=key.error)
+    sync = SyncState.OUT_OF_SYNC if key.outcome in _OUT_OF_SYNC else SyncState.SYNCED
+    return Row(key.id, sync, key.health, message=key.message, rollout=key.rollout)

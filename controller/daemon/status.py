@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from controller.core import redact
 from controller.core.kinds import ResourceId
@@ -27,6 +27,17 @@ class SyncState(StrEnum):
     OUT_OF_SYNC = "OutOfSync"
     FAILED = "Failed"
     UNKNOWN = "Unknown"
+
+
+class Row(NamedTuple):
+    """One resource's whole current status (see `StatusBoard.update`)."""
+
+    id: ResourceId
+    sync: SyncState
+    health: Health | None = None
+    error: str | None = None
+    message: str | None = None
+    rollout: RolloutProgress | None = None
 
 
 @dataclass
@@ -86,19 +97,32 @@ class StatusBoard:
         rollout: RolloutProgress | None = None,
     ) -> None:
         """Record the resource's current status; timestamps move only on change / on Synced."""
-        sync, now = SyncState(sync), self._clock()
-        error = redact.scrub(error) if error else error
-        message = redact.scrub(message) if message else message
+        self.update_all([Row(id, SyncState(sync), health, error, message, rollout)])
+
+    def update_all(self, rows: Iterable[Row]) -> None:
+        """`update` for each row (one pass's resources: one clock reading, one lock)."""
+        now = self._clock()
+        scrubbed = [
+            row._replace(
+                error=redact.scrub(row.error) if row.error else row.error,
+                message=redact.scrub(row.message) if row.message else row.message,
+            )
+            if row.error or row.message
+            else row
+            for row in rows
+        ]
         with self._lock:
-            entry = self._entries.get(id)
-            if entry is None:
-                entry = self._entries[id] = _Entry(sync, health, error, message, now, None)
-            elif entry.sync is not sync:
-                entry.last_transition = now
-            entry.sync, entry.health, entry.error, entry.message = sync, health, error, message
-            entry.rollout = rollout
-            if sync is SyncState.SYNCED:
-                entry.last_synced = now
+            entries = self._entries
+            for id, sync, health, error, message, rollout in scrubbed:
+                entry = entries.get(id)
+                if entry is None:
+                    entry = entries[id] = _Entry(sync, health, error, message, now, None)
+                elif entry.sync is not sync:
+                    entry.last_transition = now
+                entry.sync, entry.health, entry.error, entry.message = sync, health, error, message
+                entry.rollout = rollout
+                if sync is SyncState.SYNCED:
+                    entry.last_synced = now
 
     def remove(self, id: ResourceId) -> None:
         with self._lock:

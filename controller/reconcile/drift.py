@@ -88,7 +88,9 @@ class DriftTracker:
 
     def converged(self, rid: ResourceId, fingerprint: str) -> None:
         """`rid` now matches manifests whose fingerprint is `fingerprint`."""
-        memory = self._memory.setdefault(rid, _Memory())
+        memory = self._memory.get(rid)
+        if memory is None:
+            memory = self._memory[rid] = _Memory()
         memory.converged = fingerprint
         memory.alerted = None
 

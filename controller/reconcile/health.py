@@ -232,8 +232,10 @@ def _steady(running: int, desired: int, pending: int) -> tuple[Health, str]:
 
 
 def _rollout_state(deployment: Deployment | None) -> Rollout | None:
-    state = deployment.rollout_state if deployment else None
-    return Rollout(state) if state is not None and state in Rollout.__members__ else None
+    return _ROLLOUTS.get(deployment.rollout_state) if deployment else None
+
+
+_ROLLOUTS: dict[str | None, Rollout] = {str(state): state for state in Rollout}
 
 
 def _failure(

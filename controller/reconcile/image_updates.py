@@ -93,6 +93,8 @@ class Pinning:
 
     def requeued(self, keys: Mapping[ResourceId, KeyResult]) -> dict[ResourceId, KeyResult]:
         """`keys`, a task definition whose lookup failed for a transient reason backing off."""
+        if not self.retry:
+            return dict(keys)
         return {
             rid: dataclasses.replace(key, requeue=BACKOFF) if rid in self.retry else key
             for rid, key in keys.items()

@@ -52,7 +52,7 @@ def applied(
             judged[rid] = KeyResult(rid, result.outcome, requeue, error=result.error)
         elif rid in decision.held:
             judged[rid] = decision.held[rid]
-        elif rid not in desired:
+        elif rid not in desired.resources:
             if result is not None:  # pruned, or an old revision deregistered
                 judged[rid] = KeyResult(rid, result.outcome)
         else:
@@ -79,12 +79,12 @@ def _converged(
     outcome = result.outcome if result is not None else Outcome.UNCHANGED
     if memory is None:
         return KeyResult(rid, outcome)
-    memory.drift.converged(rid, target.desired.fingerprint(rid))
+    fingerprint = target.desired.fingerprint(rid)
+    memory.drift.converged(rid, fingerprint)
     if rid in drifted and result is not None:
         log.info("drift_corrected", **rid.log_fields(), revision=revision, outcome=str(outcome))
     if rid.kind is not Kind.SERVICE:
         return KeyResult(rid, outcome)
-    fingerprint = target.desired.fingerprint(rid)
     assessment, poll = memory.rollouts.observe(rid, result, live, revision, fingerprint)
     requeue = Requeue(after=memory.rollout_poll) if poll else FORGET
     if assessment is None:

@@ -111,7 +111,9 @@ class RolloutTracker:
         `result` is what this pass wrote (None when nothing); `live` is what
         was read before writing, so after a write only the start is logged.
         """
-        seen = self._seen.setdefault(rid, _Seen())
+        seen = self._seen.get(rid)
+        if seen is None:
+            seen = self._seen[rid] = _Seen()
         fields: dict[str, object] = {**rid.log_fields(), "revision": revision}
         if result is not None and result.outcome in _STARTS:
             return _started(self._start(seen, result, live, fields, fingerprint)), True

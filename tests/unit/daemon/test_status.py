@@ -6,7 +6,7 @@ import json
 import threading
 
 from controller.core.kinds import Kind, ResourceId
-from controller.daemon.status import StatusBoard, SyncState
+from controller.daemon.status import Row, StatusBoard, SyncState
 from controller.reconcile.health import Health, RolloutProgress
 
 WEB = ResourceId(Kind.SERVICE, "web", "prod")
@@ -238,3 +238,25 @@ def test_a_service_being_rolled_out_shows_its_deployment() -> None:
     assert "rollout" not in entry(board, CLUSTER)
     board.update(WEB, sync=SyncState.SYNCED, health=Health.HEALTHY)
     assert "rollout" not in entry(board, WEB)
+
+
+def test_update_all_records_each_row_as_update_does() -> None:
+    """A pass's rows land as single updates would: transitions move only on change, and
+    errors and messages are scrubbed."""
+    clock = Clock()
+    board = StatusBoard(clock=clock)
+    board.update(WEB, sync=SyncState.SYNCED, health=Health.HEALTHY)
+    clock.now = T0 + 60
+    board.update_all(
+        [
+            Row(WEB, SyncState.SYNCED, Health.HEALTHY),
+            Row(API, SyncState.FAILED, error="denied: AKIAIOSFODNN7EXAMPLE"),
+        ]
+    )
+    web, api = entry(board, WEB), entry(board, API)
+    assert (web["lastTransition"], web["lastSynced"]) == (
+        "2024-05-14T09:12:03Z",
+        "2024-05-14T09:13:03Z",
+    )
+    assert (api["sync"], api["lastSynced"]) == ("Failed", None)
+    assert "AKIAIOSFODNN7EXAMPLE" not in str(api["lastError"])
