@@ -11,8 +11,9 @@ pool only bounds how many requests are in flight at once.
 from __future__ import annotations
 
 import contextvars
+import itertools
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,22 +56,44 @@ def each(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """`work(item)` for every item, up to `READ_WORKERS` at once; results in `items` order.
 
     A single item runs on the calling thread. When any item raises, the
-    items not yet started are cancelled and the first failure (in `items`
+    items not yet started are not started, and the first failure (in `items`
     order) is raised once the running ones have finished. Each item runs in a
     copy of the caller's context, so log fields bound by the caller stay bound.
+
+    Each worker thread takes the next item itself: no future, lock and wake-up
+    per item, which cost a read of 100 items more CPU than the requests' own work.
     """
-    if len(items) <= 1:
+    count = len(items)
+    if count <= 1:
         return [work(item) for item in items]
     context = contextvars.copy_context()
-    with ThreadPoolExecutor(
-        max_workers=min(READ_WORKERS, len(items)), thread_name_prefix="ecsync-read"
-    ) as pool:
-        futures = [pool.submit(context.copy().run, work, item) for item in items]
-        try:
-            return [future.result() for future in futures]
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    results: list[Any] = [None] * count
+    failures: dict[int, BaseException] = {}
+    taken = itertools.count()  # next() on a count is atomic under the GIL
+    failed = threading.Event()
+
+    def worker() -> None:
+        while not failed.is_set():
+            index = next(taken)
+            if index >= count:
+                return
+            try:
+                results[index] = context.copy().run(work, items[index])
+            except BaseException as exc:  # raised again on the caller's thread
+                failures[index] = exc
+                failed.set()
+
+    threads = [
+        threading.Thread(target=worker, name=f"ecsync-read_{n}")
+        for n in range(min(READ_WORKERS, count))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[min(failures)]
+    return results
 
 
 @dataclass(frozen=True)
