@@ -21,7 +21,7 @@ CONTENT_HASH_TAG = "ecsync:content-hash"
 """Task definition revisions ecsync registers carry the hash of their normalised content."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceLocation:
     """Where a manifest document came from, for error messages."""
 
@@ -33,7 +33,11 @@ class SourceLocation:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+NOWHERE = SourceLocation("")
+"""The location of a resource that no manifest describes."""
+
+
+@dataclass(frozen=True, slots=True)
 class Annotations:
     """ecsync's own behaviour switches, parsed from `metadata.annotations`."""
 
@@ -60,7 +64,11 @@ class Annotations:
     to Application Auto Scaling once the service exists."""
 
 
-@dataclass(frozen=True)
+NO_ANNOTATIONS = Annotations()
+"""A resource without any of ecsync's annotations: one instance for every such resource."""
+
+
+@dataclass(frozen=True, slots=True)
 class Desired:
     """One resource as the manifests describe it.
 
@@ -70,11 +78,11 @@ class Desired:
 
     id: ResourceId
     spec: dict[str, Any]
-    annotations: Annotations = field(default_factory=Annotations)
-    source: SourceLocation = field(default_factory=lambda: SourceLocation(""))
+    annotations: Annotations = NO_ANNOTATIONS
+    source: SourceLocation = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Live:
     """One resource as AWS reports it, in manifest shape.
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from controller.core import hooks
 from controller.core.kinds import Kind
 from controller.core.resources import Desired
-from controller.manifests import envelope, switches
+from controller.manifests import switches
 from controller.manifests.errors import ManifestError
 from controller.manifests.references import Entry
 from controller.manifests.suggest import did_you_mean
@@ -35,8 +35,7 @@ def check(entries: Sequence[Entry]) -> tuple[list[ManifestError], list[ManifestE
     errors: list[ManifestError] = []
     warnings: list[ManifestError] = []
     for entry in tasks:
-        header, _ = envelope.read(entry.document)
-        hook = Desired(entry.id, dict(entry.spec), header.annotations)
+        hook = Desired(entry.id, dict(entry.spec), entry.annotations)
         if hook.annotations.hook not in hooks.PHASES:
             continue
         for name in hook.annotations.hook_for:

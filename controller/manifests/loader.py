@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -30,7 +31,7 @@ from controller.manifests import (
 )
 from controller.manifests.errors import FieldPath, ManifestError
 from controller.manifests.references import Entry
-from controller.manifests.yamlload import Document, Limits, Position
+from controller.manifests.yamlload import Document, Limits, Missed, Outline, Position
 
 __all__ = ["DEFAULT_LIMITS", "FileCache", "Limits", "LoadResult", "load"]
 
@@ -87,13 +88,16 @@ class FileCache:
     only once the file's last change lies `settle` seconds before the stamp
     was taken (the "racy" files of git's index), else the bytes are read and
     compared by digest. A one-file edit in a fleet of 10,000 services so looks
-    at every file but reads and parses one. Cached documents keep only where
-    they start, not the position of every field (that would hold every
-    document's position map in memory): when the checks across documents find
-    anything to report, the load is done again without the cache, so that each
-    problem is located exactly. A valid document's spec is kept once: the
-    checks across documents read the validated spec when it is the spec as
-    written (same values, same types), rather than a second copy.
+    at every file but reads and parses one. Cached documents are kept as
+    outlines (`yamlload.Outline`): where they start, not their data nor the
+    position of every field (that would hold every document's position map in
+    memory). When the checks across documents report a problem at a path an
+    outline does not know, `learn` reads that document's file again once and
+    keeps where the path is, and the checks run again: every problem is located
+    exactly, and a problem that stays (a service in a cluster outside the
+    manifests) costs no read on the next load. A valid document's spec is kept
+    once: the checks across documents read the validated spec when it is the
+    spec as written (same values, same types), rather than a second copy.
     """
 
     def __init__(self, settle: float = 2.0) -> None:
@@ -101,6 +105,8 @@ class FileCache:
         self._settle_ns = int(settle * 1e9)
         self.pairs = references.Pairs()
         """What the checks of cached documents against their task definitions found."""
+        self.missed: Missed = []
+        """Paths the checks asked of cached documents that did not know them."""
 
     def unchanged(self, name: str, stamp: files.Stamp | None, at: int) -> tuple[_File, int] | None:
         """What `name` yielded and its size, when its `stamp` (taken at `at`) says it was
@@ -128,7 +134,7 @@ class FileCache:
         self, name: str, data: bytes, loaded: _File, stamp: files.Stamp | None = None, at: int = 0
     ) -> _File:
         """Keep what `name` yielded; returns the kept (stripped) version."""
-        kept = _stripped(loaded)
+        kept = _stripped(loaded, self.missed)
         self._files[name] = _Cached(_digest(data), kept, stamp, at)
         return kept
 
@@ -136,6 +142,30 @@ class FileCache:
         """Forget the files not among `names` (deleted or renamed)."""
         for name in set(self._files) - names:
             del self._files[name]
+
+    def learn(self, found: Sequence[files.ManifestFile], limits: Limits) -> bool:
+        """Teach each outline in `missed` where the paths asked of it are, from its file
+        (among `found`) parsed again; False when a file is not as cached any more (it
+        changed since it was read: the caller loads again without the cache)."""
+        asked: dict[str, dict[Position, list[tuple[FieldPath, bool]]]] = {}
+        outlines: dict[tuple[str, Position], Outline] = {}
+        for outline, path, key in self.missed:
+            asked.setdefault(outline.file, {}).setdefault(outline.start, []).append((path, key))
+            outlines[outline.file, outline.start] = outline
+        self.missed.clear()
+        by_name = {file.name: file for file in found if file.name in asked}
+        for name, wanted in asked.items():
+            cached, file = self._files.get(name), by_name.get(name)
+            data = files.read(file, limits.max_file_bytes)[0] if file is not None else None
+            if cached is None or data is None or _digest(data) != cached.digest:
+                return False
+            parsed = yamlload.parse(data, name, limits, json=file is not None and file.json)
+            documents = {document.start: document for document in parsed.documents}
+            for start, paths in wanted.items():
+                if start not in documents:
+                    return False
+                outlines[name, start].learn(documents[start], paths)
+        return True
 
 
 def load(
@@ -189,14 +219,10 @@ def load(
         cache.retain({file.name for file in found.files})
     if not documents and not errors:  # refused: a wrong path must not prune everything
         errors.append(ManifestError(SourceLocation(str(root)), "", "", _NOTHING.format(root)))
-    cross_errors, cross_warnings = references.check(entries, cache.pairs if cache else None)
-    # The checks of kinds that are not declared would find nothing: they are not run.
-    cross_warnings += scaled.check(entries) if kinds & _SCALING else []
-    hook_errors, hook_warnings = hooks.check(entries) if Kind.TASK in kinds else ([], [])
-    cross_errors += hook_errors
-    cross_warnings += hook_warnings
-    if cache is not None and (cross_errors or cross_warnings):
-        return load(root, limits)  # cached documents cannot locate a problem exactly
+    across = _across(entries, kinds, cache, found.files, limits)
+    if across is None:
+        return load(root, limits)  # a file changed while it was loaded
+    cross_errors, cross_warnings = across
     return LoadResult(
         resources=tuple(
             scaled.mark_scaled_services(resources) if Kind.SCALABLE_TARGET in kinds else resources
@@ -205,6 +231,36 @@ def load(
         warnings=_in_file_order(warnings + cross_warnings),
         files=read,
     )
+
+
+def _across(
+    entries: list[Entry],
+    kinds: set[Kind],
+    cache: FileCache | None,
+    found: Sequence[files.ManifestFile],
+    limits: Limits,
+) -> tuple[list[ManifestError], list[ManifestError]] | None:
+    """Errors and warnings about how the documents fit together, each located exactly;
+    None when a cached file changed while it was loaded, so that it cannot be."""
+    problems = _checked(entries, kinds, cache)
+    if cache is None or not cache.missed:
+        return problems
+    learnt = cache.learn(found, limits)  # some are located at a document's start: learn where
+    problems = _checked(entries, kinds, cache) if learnt else problems
+    if not learnt or cache.missed:  # the second can't be: the same checks ask the same paths
+        cache.missed.clear()
+        return None
+    return problems
+
+
+def _checked(
+    entries: list[Entry], kinds: set[Kind], cache: FileCache | None
+) -> tuple[list[ManifestError], list[ManifestError]]:
+    cross_errors, cross_warnings = references.check(entries, cache.pairs if cache else None)
+    # The checks of kinds that are not declared would find nothing: they are not run.
+    cross_warnings += scaled.check(entries) if kinds & _SCALING else []
+    hook_errors, hook_warnings = hooks.check(entries) if Kind.TASK in kinds else ([], [])
+    return cross_errors + hook_errors, cross_warnings + hook_warnings
 
 
 def _yielded(
@@ -232,21 +288,17 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _stripped(loaded: _File) -> _File:
-    """`loaded`, its documents keeping only where they start, and a valid document's spec
-    only once (see `FileCache`)."""
+def _stripped(loaded: _File, missed: Missed) -> _File:
+    """`loaded`, its documents as outlines (noting in `missed` the paths asked of them that
+    they do not know), and a valid document's spec only once (see `FileCache`)."""
     documents = []
     for entry, desired, problems in loaded.documents:
         kept = entry
         if entry is not None:
-            start: dict[FieldPath, Position] = {(): entry.document.start}
-            document = dataclasses.replace(entry.document, values=start, keys={})
-            if desired is not None and _same(desired.spec, entry.spec):
-                data = {**entry.document.data, "spec": desired.spec}
-                document = dataclasses.replace(document, data=data)
-                kept = dataclasses.replace(entry, spec=desired.spec, document=document)
-            else:
-                kept = dataclasses.replace(entry, document=document)
+            outline = Outline(entry.document.file, entry.document.start, missed)
+            same = desired is not None and _same(desired.spec, entry.spec)
+            spec = desired.spec if desired is not None and same else entry.spec
+            kept = dataclasses.replace(entry, spec=spec, document=outline)
         documents.append((kept, desired, problems))
     return _File(loaded.errors, tuple(documents), loaded.warnings)
 
@@ -296,7 +348,7 @@ def _document(document: Document) -> tuple[Entry | None, Desired | None, list[Ma
     raw = document.data.get("spec")
     raw = raw if isinstance(raw, dict) else {}
     cluster = references.cluster_name(raw.get("cluster")) if header.kind.cluster_scoped else ""
-    entry = Entry(ResourceId(header.kind, header.name, cluster), raw, document)
+    entry = Entry(ResourceId(header.kind, header.name, cluster), raw, document, header.annotations)
     if errors or spec is None or document.damaged:
         return entry, None, errors
     line, column = document.start

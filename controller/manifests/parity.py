@@ -13,7 +13,7 @@ from typing import Any
 from controller.core.kinds import Kind
 from controller.manifests import refusals
 from controller.manifests.errors import ManifestError
-from controller.manifests.yamlload import Document
+from controller.manifests.yamlload import Document, Located
 
 
 def errors(
@@ -38,7 +38,7 @@ def against(
     task_definition: Mapping[str, Any],
     *,
     family: str,
-    document: Document,
+    document: Located,
     resource: str,
 ) -> list[ManifestError]:
     """What AWS would refuse in a Service's or Task's request given its task definition's spec."""

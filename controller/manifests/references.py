@@ -15,22 +15,24 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from controller.core.kinds import Kind, ResourceId
+from controller.core.resources import NO_ANNOTATIONS, Annotations
 from controller.manifests import parity
 from controller.manifests.errors import FieldPath, ManifestError
 from controller.manifests.suggest import clip, did_you_mean
-from controller.manifests.yamlload import Document
+from controller.manifests.yamlload import Located
 
 BUILT_IN_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 DEFAULT_CLUSTER = "default"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One document whose kind and name are valid, with its spec as written."""
 
     id: ResourceId
     spec: Mapping[str, Any]
-    document: Document
+    document: Located
+    annotations: Annotations = NO_ANNOTATIONS
 
     @property
     def resource(self) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from controller.core import hooks
 from controller.core.kinds import Kind
-from controller.core.resources import Annotations
+from controller.core.resources import NO_ANNOTATIONS, Annotations
 from controller.manifests.suggest import did_you_mean
 
 PREFIX = "ecsync/"
@@ -83,7 +83,7 @@ def parse(kind: Kind, values: Mapping[str, str]) -> tuple[Annotations, list[tupl
         adopt=adopt,
         image_update=image_update,
     )
-    return annotations, errors
+    return (NO_ANNOTATIONS if annotations == NO_ANNOTATIONS else annotations), errors
 
 
 def _pointers(value: str) -> tuple[tuple[str, ...], str]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import codecs
 import json as jsonlib
 import re
+import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -50,8 +51,32 @@ class Limits:
     """Per document, counted as aliases expand: this is what defeats alias bombs."""
 
 
-@dataclass(frozen=True)
-class Document:
+class Located:
+    """What locates an error in a document: its file and the position of a path in it."""
+
+    __slots__ = ()
+    file: str
+
+    @property
+    def start(self) -> Position:
+        """Where the document starts."""
+        raise NotImplementedError
+
+    def position(self, path: FieldPath, *, key: bool = False) -> Position:
+        raise NotImplementedError
+
+    def error(
+        self, resource: str, path: FieldPath, message: str, *, key: bool = False
+    ) -> ManifestError:
+        """A ManifestError located at `path` (or its nearest located parent)."""
+        line, column = self.position(path, key=key)
+        return ManifestError(
+            SourceLocation(self.file, line, column), resource, format_path(path), message
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Located):
     """One YAML document as plain data, with the position of every node in it."""
 
     file: str
@@ -77,14 +102,45 @@ class Document:
                 return found
         return self.start
 
-    def error(
-        self, resource: str, path: FieldPath, message: str, *, key: bool = False
-    ) -> ManifestError:
-        """A ManifestError located at `path` (or its nearest located parent)."""
-        line, column = self.position(path, key=key)
-        return ManifestError(
-            SourceLocation(self.file, line, column), resource, format_path(path), message
-        )
+
+Missed = list[tuple["Outline", FieldPath, bool]]
+"""Paths asked of outlines that did not know them: (outline, path, at its key)."""
+
+
+@dataclass(eq=False, slots=True)
+class Outline(Located):
+    """A document reduced to what a long-lived cache of it needs: its file, where it starts,
+    and the positions of the paths that errors were located at so far (`learn`), not its
+    data nor the position of every node (at 10,000 services, those took more memory than
+    the resources themselves). A path it does not know is located at its start for now,
+    and noted in `missed`, so that its owner can learn it from the file and ask again."""
+
+    file: str
+    origin: Position
+    """Where the document starts."""
+    missed: Missed = field(repr=False)
+    """Shared by every outline of one owner."""
+    known: dict[tuple[FieldPath, bool], Position] | None = None
+
+    @property
+    def start(self) -> Position:
+        return self.origin
+
+    def position(self, path: FieldPath, *, key: bool = False) -> Position:
+        if not path:
+            return self.origin
+        found = self.known.get((path, key)) if self.known is not None else None
+        if found is None:
+            self.missed.append((self, path, key))
+            return self.origin
+        return found
+
+    def learn(self, document: Document, asked: list[tuple[FieldPath, bool]]) -> None:
+        """Keep where `document` (this one, parsed again) locates each of `asked`."""
+        known = self.known if self.known is not None else {}
+        for path, key in asked:
+            known[path, key] = document.position(path, key=key)
+        self.known = known
 
 
 @dataclass(frozen=True)
@@ -216,7 +272,7 @@ class _Builder:
     def key(self, node: yaml.Node, path: FieldPath) -> str | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == STR:
             self.count(node)
-            return str(node.value)
+            return sys.intern(str(node.value))
         shown = node.value if isinstance(node, yaml.ScalarNode) else "a collection"
         self.error(node, path, f"mapping key {shown!s} must be a string; quote it")
         return None
@@ -278,7 +334,7 @@ def _real(text: str) -> float:
 
 
 _SCALARS: dict[str, Callable[[str], Any]] = {
-    STR: str,
+    STR: sys.intern,  # one object for a value many documents repeat, however long they live
     NULL: _null,
     BOOL: _boolean,
     INT: _integer,

@@ -222,3 +222,95 @@ def test_a_pair_of_unchanged_documents_is_not_checked_against_each_other_again(
     (tmp_path / "web.yaml").write_text(TASK_DEFINITION.replace("1.27", "1.28"))
     assert load(tmp_path, cache=cache).ok
     assert sorted(checked) == ["api", "web"]
+
+
+SHOP = "apiVersion: ecsync/v1\nkind: Cluster\nmetadata: {name: shop}\nspec: {}\n"
+
+
+def _service(name: str, cluster: str) -> str:
+    """A task definition and a service of it, both called `name`, in `cluster`."""
+    service = f"""
+apiVersion: ecsync/v1
+kind: Service
+metadata: {{name: {name}}}
+spec:
+  cluster: {cluster}
+  taskDefinition: {name}
+  desiredCount: 1
+  launchType: FARGATE
+  networkConfiguration: {{awsvpcConfiguration: {{subnets: [subnet-1]}}}}
+"""
+    return TASK_DEFINITION.replace("name: web", f"name: {name}") + "---" + service
+
+
+def test_a_warning_across_files_is_located_exactly_without_reading_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached service in a cluster outside the manifests is warned about at its
+    spec.cluster line, as without the cache; once located, its file is not read again, and
+    a one-file edit reads only that file."""
+    (tmp_path / "shop.yaml").write_text(SHOP)
+    (tmp_path / "web.yaml").write_text(_service("web", "outside"))
+    (tmp_path / "api.yaml").write_text(_service("api", "shop"))
+    read = _counting_reads(monkeypatch)
+    cache = FileCache(settle=0)
+    first = load(tmp_path, cache=cache)
+    uncached = load(tmp_path)
+    assert [(w.location.file, w.location.line, w.path) for w in first.warnings] == [
+        ("web.yaml", 17, "spec.cluster")
+    ]
+    assert first == uncached
+    read.clear()
+    assert load(tmp_path, cache=cache) == first
+    assert read == []
+    (tmp_path / "api.yaml").write_text(_service("api", "shop").replace("1.27", "1.28"))
+    edited = load(tmp_path, cache=cache)
+    assert read == ["api.yaml"]
+    assert edited == load(tmp_path)
+
+
+def test_a_warning_an_edit_raises_in_an_unchanged_file_is_located_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing the cluster that a cached service runs in warns about that service at its
+    spec.cluster line: its file is read once more to locate it, and not on the next load."""
+    (tmp_path / "shop.yaml").write_text(SHOP)
+    (tmp_path / "api.yaml").write_text(_service("api", "shop"))
+    read = _counting_reads(monkeypatch)
+    cache = FileCache(settle=0)
+    assert load(tmp_path, cache=cache).warnings == ()
+    (tmp_path / "shop.yaml").write_text(SHOP.replace("shop", "other"))
+    read.clear()
+    edited = load(tmp_path, cache=cache)
+    assert sorted(read) == ["api.yaml", "shop.yaml"]
+    assert [(w.location.file, w.location.line) for w in edited.warnings] == [("api.yaml", 17)]
+    assert edited == load(tmp_path)
+    read.clear()
+    assert load(tmp_path, cache=cache) == edited
+    assert read == []
+
+
+def test_a_file_changed_while_a_warning_is_located_is_loaded_again_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the file of a cached document has changed by the time a warning about it is
+    located, the load is done again without the cache, as the file now is."""
+    (tmp_path / "shop.yaml").write_text(SHOP)
+    (tmp_path / "api.yaml").write_text(_service("api", "shop"))
+    cache = FileCache(settle=0)
+    assert load(tmp_path, cache=cache).warnings == ()
+    (tmp_path / "shop.yaml").write_text(SHOP.replace("shop", "other"))
+    real = files.read
+
+    def edited_meanwhile(file: files.ManifestFile, limit: int) -> tuple[bytes | None, object]:
+        if file.name == "api.yaml":  # read only to locate the warning about it
+            (tmp_path / "api.yaml").write_text(_service("api", "elsewhere"))
+        return real(file, limit)
+
+    monkeypatch.setattr(files, "read", edited_meanwhile)
+    result = load(tmp_path, cache=cache)
+    monkeypatch.undo()
+    assert [w.message.split(";")[0] for w in result.warnings] == [
+        "cluster 'elsewhere' is not in the manifests"
+    ]
+    assert result == load(tmp_path)
