@@ -102,10 +102,11 @@ class LeanClient:
 class _Base:
     """What every lean request of one client shares."""
 
-    def __init__(self, client: Any, url: str, pool: Any, signer: sigv4.Signer) -> None:
+    def __init__(self, client: Any, url: str, session: Any, signer: sigv4.Signer) -> None:
         self.client = client
         self.url = url
-        self.pool = pool
+        self.session = session
+        self._pool = seam.url_pool(session, url)
         self.signer = signer
         parts = urlsplit(url)
         self.host = host_header(url)
@@ -113,6 +114,14 @@ class _Base:
         self.credentials = seam.credentials(client)
         self.agent = seam.user_agent(client)
         self.parser = seam.response_parser(client, "json")
+
+    def pool(self) -> Any:
+        """The session's pool for the URL; a new one after the client was closed (botocore's
+        `URLLib3Session.close` closes its pools, and its next request makes a new one)."""
+        pool = self._pool
+        if seam.is_closed(pool):
+            pool = self._pool = seam.url_pool(self.session, self.url)
+        return pool
 
 
 def _operation(base: _Base, operation: str) -> Send | None:
@@ -204,7 +213,7 @@ def client_base(client: Any) -> _Base | None:
     ):
         return None
     signer = sigv4.Signer(sigv4.Scope(region, signing_name), *seam.canonical_target(url))
-    return _Base(client, url, seam.url_pool(session, url), signer)
+    return _Base(client, url, session, signer)
 
 
 def _plain_url(url: str) -> bool:
@@ -277,7 +286,7 @@ class _Sender:
             f"Authorization: {authorization}\r\namz-sdk-invocation-id: {uuid.uuid4()}\r\n"
             f"{self.retry}Content-Length: {len(body)}\r\n\r\n"
         )
-        answer = wire.exchange(base.pool, base.url, head.encode("utf-8") + body)
+        answer = wire.exchange(base.pool(), base.url, head.encode("utf-8") + body)
         if 200 <= answer.status < 300:
             parsed = base.parser.converted(answer.body, self.shape)
             if parsed is not None:

@@ -224,6 +224,11 @@ def url_pool(session: Any, url: str) -> HTTPConnectionPool:
     return pool
 
 
+def is_closed(pool: HTTPConnectionPool) -> bool:
+    """Whether `pool` was closed (`HTTPConnectionPool.close` drops its queue)."""
+    return pool.pool is None
+
+
 def borrow(pool: HTTPConnectionPool) -> Any:
     """An idle connection of the pool, or a new one (`_get_conn`: a dropped one is closed)."""
     return pool._get_conn()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from controller.aws import calls, errors, lean
+from controller.aws import calls, errors, lean, seam
 from controller.aws.clients import Aws, AwsConfig, RetryPolicy
 from tests.support import arrange
 from tests.support.awsproxy import AwsProxy, Fault, FaultPlan
@@ -345,3 +345,20 @@ def test_a_counting_proxy_sees_the_same_requests(moto_endpoint: str, world: Worl
 
     assert seen[0] == seen[1]
     assert len(seen[0]) == 6
+
+
+def test_a_closed_client_reads_again_on_new_connections(aws: Aws, world: World) -> None:
+    """After the client is closed, the next lean read answers from a new pool, as
+    botocore's next request would, also where urllib3 closes the pools it drops (1.26)."""
+    sender = aws.lean_sender("ecs", "ListClusters")
+    assert sender is not None
+    first = sender({})
+    client = aws.client("ecs")
+    url = seam.request_url(client.meta.endpoint_url)
+    held = seam.url_pool(seam.http_session(client), url)
+
+    client.close()
+    held.close()
+
+    assert sender({}) == first
+    assert seam.url_pool(seam.http_session(client), url) is not held
