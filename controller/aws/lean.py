@@ -116,8 +116,8 @@ class _Base:
         self.parser = seam.response_parser(client, "json")
 
     def pool(self) -> Any:
-        """The session's pool for the URL; a new one after the client was closed (botocore's
-        `URLLib3Session.close` closes its pools, and its next request makes a new one)."""
+        """The session's pool for the URL; a new one once that pool was closed (urllib3 1.26
+        closes the pools `URLLib3Session.close` drops; botocore's next request makes a new one)."""
         pool = self._pool
         if seam.is_closed(pool):
             pool = self._pool = seam.url_pool(self.session, self.url)
@@ -209,6 +209,7 @@ def client_base(client: Any) -> _Base | None:
         and version == "v4"
         and region
         and _plain_url(url)
+        and _header_safe(seam.user_agent(client))
         and seam.proxy_for(session, url) is None
     ):
         return None
@@ -276,6 +277,8 @@ class _Sender:
         ]
         token = ""
         if frozen.token:
+            if not _header_safe(frozen.token):
+                return None  # http.client refuses it; botocore raises that as it does
             signed.append(("X-Amz-Security-Token", frozen.token))
             token = f"X-Amz-Security-Token: {frozen.token}\r\n"
         authorization = base.signer.authorization(
@@ -319,6 +322,11 @@ class _Sender:
             raise client.exceptions.from_code(code)(parsed, self.model.name)
         parsed.pop("ResponseMetadata", None)
         return parsed
+
+
+def _header_safe(value: str) -> bool:
+    """No line break: http.client refuses such a header value (`_is_illegal_header_value`)."""
+    return "\n" not in value and "\r" not in value
 
 
 def _amz_date() -> str:

@@ -260,6 +260,20 @@ def test_the_lean_request_is_botocores_byte_for_byte(
     assert (b"X-Amz-Security-Token: session-token" in recorder.requests[0]) == bool(token)
 
 
+def test_a_session_token_http_cannot_carry_is_left_to_botocore(
+    recorder: Recorder, aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header value with a line break is not sent by the lean path (http.client refuses
+    it, and botocore raises that): the read goes to botocore and nothing was sent."""
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "broken\ntoken")
+    aws = Aws(AwsConfig(region="eu-west-3", endpoint_url=recorder.endpoint))
+    sender = aws.lean_sender("ecs", "ListClusters")
+    assert sender is not None
+
+    assert sender({}) is None
+    assert recorder.requests == []
+
+
 def through_proxy(moto_endpoint: str, plan: FaultPlan, **config: Any) -> tuple[AwsProxy, Aws]:
     proxy = AwsProxy(moto_endpoint, faults=plan)
     aws = Aws(AwsConfig(region=REGION, endpoint_url=proxy.endpoint, **config))
