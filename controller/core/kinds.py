@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 API_VERSION = "ecsync/v1"
@@ -66,7 +66,7 @@ _SNAKE = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class ResourceId:
     """The identity of one managed resource.
 
@@ -78,6 +78,7 @@ class ResourceId:
     kind: Kind
     name: str
     cluster: str = ""
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Ids are dictionary keys on every step of a pass over thousands of resources: hash
@@ -85,7 +86,7 @@ class ResourceId:
         object.__setattr__(self, "_hash", hash((str.__hash__(self.kind), self.name, self.cluster)))
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[no-any-return, attr-defined]
+        return self._hash
 
     def __reduce__(self) -> tuple[type[ResourceId], tuple[Kind, str, str]]:
         """Copies and pickles are made again, so that their hash is their process's."""

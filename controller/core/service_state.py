@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deployment:
     """One entry of a service's `deployments`."""
 
@@ -29,7 +29,7 @@ class Deployment:
     failed_tasks: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceState:
     status: str | None = "ACTIVE"
     """ACTIVE, DRAINING or INACTIVE."""
@@ -94,7 +94,7 @@ ROLLING = "ROLLING"
 DeploymentConfiguration.strategy: the default)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeploymentRecord:
     """One ECS service deployment, as DescribeServiceDeployments reports it: the record
     ECS keeps of one rollout, from start to its end (SUCCESSFUL, STOPPED or a rollback)."""
@@ -121,7 +121,7 @@ class DeploymentRecord:
     created_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceRevision:
     """The part of a DescribeServiceRevisions item that rollout reports need."""
 
