@@ -15,11 +15,12 @@ when it comes back; `_requeue` applies that, and nothing else requeues.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from controller.aws.clients import Aws
 from controller.core.kinds import ResourceId
@@ -74,7 +75,8 @@ class Controller:
         """After each load, move what was loaded out of the cyclic collector's sight (the
         desired set and the file cache live until the next load, and the collector would
         scan them again on every collection: at 10,000 services, a third of the time a
-        one-file edit takes to load). Process-wide, so only for the daemon's own process."""
+        one-file edit takes to load); and pause the collector while a pass runs (see
+        `_collector_paused`). Process-wide, so only for the daemon's own process."""
         self.heartbeat = time.monotonic()
 
     @property
@@ -115,7 +117,8 @@ class Controller:
                 self.queue.add_after(RESYNC, self.target.settings.resync)
             request = self._request(keys)
             if request is not None:
-                result = reconcile(self.target, request)
+                with _collector_paused(self.freeze_loaded):
+                    result = reconcile(self.target, request)
                 self.metrics.record_aws_calls(self.target.aws.stats)  # before a probe sees ready
                 self._requeue(request, result)
                 self.reporter.report(result, request.mode, self.revision)
@@ -183,3 +186,24 @@ class Controller:
                 self.queue.add(PRUNE)
         self.loaded_once = True
         self.reporter.expect(list(taken.desired.resources), self.revision)
+
+
+@contextlib.contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """The cyclic collector waits while a pass runs (when `pause`), and resumes after.
+
+    A pass allocates what it reads and plans, and holds it to its end: the
+    collector's young generations filled with it, over and over, and each
+    collection scanned it again without freeing any of it (reference counting
+    frees it when the pass ends). At 10,000 services, that was a tenth of a
+    resync's CPU. The few reference cycles a pass leaves are collected once it
+    has ended.
+    """
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -99,7 +99,9 @@ def build_plan(
     desired_ids = {d.id for d in desired}
 
     notes = [_scaled_note(d) for d in desired if d.annotations.scaled_by and _sets_count(d)]
-    for d in sorted(desired, key=lambda d: d.id.kind is not Kind.TASK_DEFINITION):
+    # Task definitions first: services and schedules compare with the revisions they resolve.
+    first = [d for d in desired if d.id.kind is Kind.TASK_DEFINITION]
+    for d in [*first, *(d for d in desired if d.id.kind is not Kind.TASK_DEFINITION)]:
         problem = references.missing(d, desired_ids, live)
         if problem is None and d.id.kind is Kind.TASK:
             outcome = tasks.plan_task(d, live.get(d.id), options.instance, resolved, families)
@@ -107,12 +109,12 @@ def build_plan(
             outcome = problem or _plan_remembered(
                 d, live.get(d.id), options, resolved, families, remembered=remembered
             )
-        if isinstance(outcome, Action):
-            steps.append(outcome)
-        elif isinstance(outcome, Problem):
-            problems.append(outcome)
-        else:
+        if outcome is None:
             in_sync.append(d.id)
+        elif isinstance(outcome, Action):
+            steps.append(outcome)
+        else:
+            problems.append(outcome)
 
     steps = tasks.hold_services_for_hooks(steps, problems, desired)
     pruning = prune.plan_prune(desired, live, options) if options.prune else prune.Pruning()

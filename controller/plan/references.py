@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,12 @@ def cluster_name(value: object) -> str:
     if not isinstance(value, str) or not value:
         return "default"
     return value.rsplit(":cluster/", 1)[-1]
+
+
+@functools.lru_cache(maxsize=1024)
+def cluster_id(name: str) -> ResourceId:
+    """The id of the cluster `name`: one per name, since every service checks its own."""
+    return ResourceId(Kind.CLUSTER, name)
 
 
 def dependencies(d: Desired, families: set[str]) -> tuple[ResourceId, ...]:
@@ -97,7 +104,7 @@ def missing(
         return _missing_schedule_cluster(d, desired_ids, live)
     if d.id.kind not in (Kind.SERVICE, Kind.TASK):
         return None
-    cluster = ResourceId(Kind.CLUSTER, cluster_name(d.spec.get("cluster")))
+    cluster = cluster_id(cluster_name(d.spec.get("cluster")))
     if cluster in live or cluster in desired_ids:
         return None
     return Problem(

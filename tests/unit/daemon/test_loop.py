@@ -3,6 +3,7 @@ requeue each key's result carries."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,30 @@ def test_a_standby_observes(controller: loop.Controller, fake_pass: FakePass) ->
     controller.process([loop.SOURCE])
     run_ready(controller)
     assert fake_pass.requests[-1].mode is Mode.OBSERVE
+
+
+@pytest.mark.parametrize("own_process", [True, False])
+def test_the_collector_waits_only_while_the_daemons_own_pass_runs(
+    controller: loop.Controller, fake_pass: FakePass, own_process: bool
+) -> None:
+    """In the daemon's own process the cyclic collector is paused for a pass and resumes
+    after it, even when the pass raises; elsewhere it is left alone."""
+    controller.freeze_loaded = own_process
+    seen: list[bool] = []
+
+    def recording(target: Target, request: Request) -> PassResult:
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise RuntimeError("the pass broke")
+        return fake_pass(target, request)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loop, "reconcile", recording)
+        patch.setattr(gc, "freeze", lambda: None)  # the test's process is not the daemon's
+        controller.process([loop.SOURCE])
+        run_ready(controller)
+        controller.queue.add(loop.ALL)
+        with pytest.raises(RuntimeError, match="the pass broke"):
+            run_ready(controller)
+    assert seen == [not own_process, not own_process]
+    assert gc.isenabled()
