@@ -90,15 +90,10 @@ def read_live(
         names_read = pool.submit(_namespace_names, aws, desired)
         aliases_read = pool.submit(_kms_alias_targets, aws, desired)
         scaling_read = pool.submit(autoscaling.read_desired, aws, desired)
+    # Each reader keys its answer by name; every item carries its own id (kind and name).
     live: dict[ResourceId, Live] = {}
-    for name, item in repos_read.result().items():
-        live[ResourceId(Kind.REPOSITORY, name)] = item
-    for name, item in clusters_read.result().items():
-        live[ResourceId(Kind.CLUSTER, name)] = item
-    for name, item in providers_read.result().items():
-        live[ResourceId(Kind.CAPACITY_PROVIDER, name)] = item
-    for name, item in families_read.result().items():
-        live[ResourceId(Kind.TASK_DEFINITION, name)] = item
+    for read in (repos_read, clusters_read, providers_read, families_read):
+        live.update((item.id, item) for item in read.result().values())
     live.update(services_read.result())
     live.update(scaling_read.result())
     live.update({item.id: item for item in log_groups_read.result().values()})
@@ -174,6 +169,8 @@ def with_kms_aliases(
     """`live`, each Repository whose manifest names by alias the key ECR reports carrying
     that alias in `status[KMS_KEY_ALIAS]` (`targets`: alias -> key id, one ListAliases)."""
     found = dict(live)
+    if not targets:
+        return found  # no alias targets anything
     for d in desired:
         item = live.get(d.id) if d.id.kind is Kind.REPOSITORY else None
         alias = item and repository_norm.alias_of_live_key(d.spec, item.spec, targets)

@@ -114,19 +114,20 @@ class RolloutTracker:
         seen = self._seen.get(rid)
         if seen is None:
             seen = self._seen[rid] = _Seen()
-        fields: dict[str, object] = {**rid.log_fields(), "revision": revision}
         if result is not None and result.outcome in _STARTS:
+            fields = _log_fields(rid, revision)
             return _started(self._start(seen, result, live, fields, fingerprint)), True
         follow = seen.follow
         assessment: Assessment | None
         if follow is not None and follow.record is not None:
-            assessment = self._by_record(seen, follow, live, fields)
+            assessment = self._by_record(seen, follow, live, _log_fields(rid, revision))
         else:
             assessment = assess_live(live) if live is not None else None
             if follow is not None and assessment is not None:
                 if self._awaits_record(follow):
                     assessment = _awaiting(follow, assessment)
                 else:
+                    fields = _log_fields(rid, revision)
                     assessment = self._by_service(seen, follow, assessment, fields)
         if assessment is None:
             return None, seen.follow is not None
@@ -137,6 +138,7 @@ class RolloutTracker:
                     Health.DEGRADED, Rollout.FAILED, hold.message, None, hold.progress
                 )
         if assessment.health is Health.DEGRADED and seen.health is not Health.DEGRADED:
+            fields = _log_fields(rid, revision)
             log.warning("service_degraded", **fields, message=assessment.message)
         seen.health = assessment.health
         return assessment, seen.follow is not None
@@ -263,6 +265,12 @@ class RolloutTracker:
 
     def forget(self, rid: ResourceId) -> None:
         self._seen.pop(rid, None)
+
+
+def _log_fields(rid: ResourceId, revision: str | None) -> dict[str, object]:
+    """What every event about `rid` carries (made only when one is logged: most passes log
+    nothing about most services)."""
+    return {**rid.log_fields(), "revision": revision}
 
 
 def _started(follow: Follow) -> Assessment | None:
