@@ -26,6 +26,7 @@ from controller.manifests import (
     plaintext,
     references,
     scaled,
+    shared,
     validation,
     yamlload,
 )
@@ -54,13 +55,13 @@ class LoadResult:
         return not self.errors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _File:
     """What one file yielded: its parse errors, and per document its identity, resource
     and errors."""
 
     errors: tuple[ManifestError, ...]
-    documents: tuple[tuple[Entry | None, Desired | None, list[ManifestError]], ...]
+    documents: tuple[tuple[Entry | None, Desired | None, Sequence[ManifestError]], ...]
     warnings: tuple[ManifestError, ...] = ()
     """Warnings about one document on its own (plain-text credentials), located exactly
     when the file was parsed: a cached file keeps them, and they are not worked out again
@@ -107,6 +108,8 @@ class FileCache:
         """What the checks of cached documents against their task definitions found."""
         self.missed: Missed = []
         """Paths the checks asked of cached documents that did not know them."""
+        self._sharer = shared.Sharer()
+        """Gives the documents read by one load the parts of their specs they repeat."""
 
     def unchanged(self, name: str, stamp: files.Stamp | None, at: int) -> tuple[_File, int] | None:
         """What `name` yielded and its size, when its `stamp` (taken at `at`) says it was
@@ -134,14 +137,16 @@ class FileCache:
         self, name: str, data: bytes, loaded: _File, stamp: files.Stamp | None = None, at: int = 0
     ) -> _File:
         """Keep what `name` yielded; returns the kept (stripped) version."""
-        kept = _stripped(loaded, self.missed)
+        kept = _stripped(loaded, self.missed, self._sharer)
         self._files[name] = _Cached(_digest(data), kept, stamp, at)
         return kept
 
     def retain(self, names: set[str]) -> None:
-        """Forget the files not among `names` (deleted or renamed)."""
+        """Forget the files not among `names` (deleted or renamed); the end of a load's
+        reading."""
         for name in set(self._files) - names:
             del self._files[name]
+        self._sharer = shared.Sharer()  # the parts it gave are held by the documents
 
     def learn(self, found: Sequence[files.ManifestFile], limits: Limits) -> bool:
         """Teach each outline in `missed` where the paths asked of it are, from its file
@@ -288,18 +293,21 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _stripped(loaded: _File, missed: Missed) -> _File:
+def _stripped(loaded: _File, missed: Missed, sharer: shared.Sharer) -> _File:
     """`loaded`, its documents as outlines (noting in `missed` the paths asked of them that
-    they do not know), and a valid document's spec only once (see `FileCache`)."""
+    they do not know), a valid document's spec only once (see `FileCache`), with the parts
+    that other documents repeat shared with them (`sharer`)."""
     documents = []
     for entry, desired, problems in loaded.documents:
         kept = entry
+        if desired is not None:
+            sharer.spec(desired.spec)
         if entry is not None:
             outline = Outline(entry.document.file, entry.document.start, missed)
             same = desired is not None and _same(desired.spec, entry.spec)
             spec = desired.spec if desired is not None and same else entry.spec
             kept = dataclasses.replace(entry, spec=spec, document=outline)
-        documents.append((kept, desired, problems))
+        documents.append((kept, desired, tuple(problems)))
     return _File(loaded.errors, tuple(documents), loaded.warnings)
 
 
