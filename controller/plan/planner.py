@@ -161,11 +161,13 @@ def _inputs(
     d: Desired, live: Live, options: PlanOptions, resolved: dict[str, str], families: set[str]
 ) -> bytes:
     """A digest of what `_plan_one` reads besides `d` itself: the options, the live state
-    (a task definition's by its revisions, which never change once registered: the newest
-    one's ARN stands for its content) and the revision a service or schedule runs."""
+    (a task definition's by its revisions, whose content never changes once registered
+    (RegisterTaskDefinition, ECS API Reference): the newest one's ARN stands for its
+    content, though not for its tags) and the revision a service or schedule runs."""
     managing = (options.instance, options.adopt)
     if d.id.kind is Kind.TASK_DEFINITION:
-        return memo.digest(managing, live.arn, live.owner, live.status.get("revisions"))
+        revisions = live.status.get("revisions")
+        return memo.digest(managing, live.arn, live.owner, live.spec.get("tags"), revisions)
     return memo.digest(
         managing,
         live.owner,

@@ -147,6 +147,19 @@ def test_a_new_live_revision_is_compared_again() -> None:
     assert plan.resolved_task_definitions == {"web": before.arn}
 
 
+def test_new_tags_on_the_newest_revision_are_an_input(normalised: list[Kind]) -> None:
+    """Tags are the one part of a revision that can change: the family is planned in full."""
+    desired, live = in_sync_world()
+    remembered = memo.InSync()
+    build_plan(desired, live, PlanOptions(), remembered=remembered)
+    normalised.clear()
+    family = live[FAMILY]
+    live[FAMILY] = dataclasses.replace(family, spec={**family.spec, "tags": {"team": "web"}})
+
+    assert build_plan(desired, live, PlanOptions(), remembered=remembered).empty
+    assert normalised == [Kind.TASK_DEFINITION]
+
+
 def test_a_remembered_family_still_resolves_its_services() -> None:
     """A task definition skipped by the memo still resolves to its revision, so its
     service is compared with that revision."""
