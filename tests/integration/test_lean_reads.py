@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import socket
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,23 +17,12 @@ from controller.aws import calls, errors, lean, seam
 from controller.aws.clients import Aws, AwsConfig, RetryPolicy
 from tests.support import arrange
 from tests.support.awsproxy import AwsProxy, Fault, FaultPlan
+from tests.support.rawhttp import RawServer
+from tests.support.shop import LIFECYCLE
 from tests.unit.aws.lean_reads import LEAN_READS
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "imageCountMoreThan",
-                "countNumber": 5,
-            },
-            "action": {"type": "expire"},
-        }
-    ]
-}
 
 
 @dataclass(frozen=True)
@@ -185,46 +173,24 @@ def test_every_read_ecsync_sends_answers_as_botocore_answers(aws: Aws, world: Wo
     assert answered >= 20
 
 
-class Recorder:
+class Recorder(RawServer):
     """An HTTP server that answers every request `{}` and keeps each request's bytes."""
 
     def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.endpoint = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.requests: list[bytes] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(self._record)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        data = b""
-        with conn:
-            while True:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
-                while len(data) < length:
-                    data += conn.recv(65536)
-                self.requests.append(head + b"\r\n\r\n" + data[:length])
-                data = data[length:]
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    def _record(self, conn: socket.socket, head: bytes, body: bytes) -> bool:
+        self.requests.append(head + b"\r\n\r\n" + body)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        return True
 
 
 @pytest.fixture
 def recorder() -> Iterator[Recorder]:
     server = Recorder()
     yield server
-    server.listener.close()
+    server.close()
 
 
 @pytest.mark.parametrize("token", [None, "session-token"])

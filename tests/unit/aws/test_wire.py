@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,6 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.httpsession import URLLib3Session
 
 from controller.aws import seam, wire
+from tests.support.rawhttp import RawServer
 
 Script = Callable[[socket.socket], bool]
 """Answers one request on a connection; returns whether to keep serving it."""
@@ -47,48 +47,12 @@ def hang(conn: socket.socket) -> bool:
     return False
 
 
-class Server:
-    """Accepts connections and answers each request with `script`; counts connections."""
+class Server(RawServer):
+    """Answers each request with `script`; counts connections."""
 
     def __init__(self, script: Script) -> None:
-        self.script = script
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            while True:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                while len(data) < length:
-                    data += conn.recv(65536)
-                data = data[length:]
-                if not self.script(conn):
-                    return
-
-    def close(self) -> None:
-        self.listener.close()
+        super().__init__(lambda conn, _head, _body: script(conn))
+        self.url = self.endpoint + "/"
 
 
 @pytest.fixture
