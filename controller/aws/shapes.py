@@ -11,25 +11,46 @@ it on recorded answers).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import botocore.session
+import botocore.loaders
 
-_MEMBERS: dict[tuple[str, str], frozenset[str]] = {}
+_MEMBERS: dict[str, dict[str, frozenset[str]]] = {}
+"""Service -> operation -> the input member names: all a projection keeps of a model."""
 _LOCK = threading.Lock()
 
 
 def request_members(service: str, operation: str) -> frozenset[str]:
     """The input member names of `operation` (API name, e.g. ``CreateService``)."""
-    key = (service, operation)
     with _LOCK:
-        if key not in _MEMBERS:
-            model = botocore.session.get_session().get_service_model(service)
-            shape = model.operation_model(operation).input_shape
-            _MEMBERS[key] = frozenset(shape.members if shape is not None else ())
-        return _MEMBERS[key]
+        members = _MEMBERS.get(service)
+        if members is None:
+            members = _MEMBERS[service] = _input_members(service)
+    found = members.get(operation)
+    if found is None:
+        raise KeyError(f"the {service} service model has no operation {operation!r}")
+    return found
+
+
+def _input_members(service: str) -> dict[str, frozenset[str]]:
+    """Each operation's input member names, from the service model as a botocore session
+    loads it (its data files, `AWS_DATA_PATH` first), read once and then dropped.
+
+    A session is not used for it: each one is a web of reference cycles, so its
+    parsed model (megabytes) would stay in memory until the cyclic collector ran.
+    """
+    loader = botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+    model = loader.load_service_model(service, "service-2")
+    shapes = model["shapes"]
+    return {
+        name: frozenset(shapes[operation["input"]["shape"]]["members"])
+        if "input" in operation
+        else frozenset()
+        for name, operation in model["operations"].items()
+    }
 
 
 def project(
