@@ -92,7 +92,7 @@ def _botocore_session() -> botocore.session.Session:
     time, and ecsync never reads them as dates.
     """
     session = botocore.session.get_session()
-    parsing.install(session).set_parser_defaults(timestamp_parser=lambda value: value)
+    parsing.install(session).set_parser_defaults(timestamp_parser=parsing.as_sent)
     return session
 
 

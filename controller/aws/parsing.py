@@ -11,9 +11,21 @@ walk does:
 - a structure keeps its modelled members (by serialized name, in the model's
   order) whose value is not null; unknown members are dropped;
 - blobs go through the blob parser, timestamps through the timestamp parser
-  (both as configured on the factory);
+  (both as configured on the factory; `as_sent` leaves timestamps alone);
 - lists keep null items as null; maps convert their values;
 - scalars and document types are taken as `json.loads` made them.
+
+The body is decoded by orjson when it can be (the same values and types as
+`json.loads`; what orjson refuses, such as integers over 64 bits, NaN or lone
+surrogates, goes to `json.loads`). An object with no null value is turned into
+what botocore builds by its keys alone: which are modelled members, and in
+which order the model has them. Each structure works that out once per key
+layout and remembers it, so that the many items of a page that share a
+layout cost a lookup each; an object whose keys are modelled members in the
+model's order, under their own names, is kept as decoded, and any other is
+rebuilt from its modelled members in one step. Then only the members that
+need converting are converted. An object with a null value is rebuilt member
+by member, as botocore's walk does.
 
 Anything else is left to botocore itself: error answers (HTTP 3xx and over:
 `ResponseParser.parse` never reaches `_do_parse` for them), event streams,
@@ -30,6 +42,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from botocore import parsers
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 from botocore.session import Session
@@ -38,6 +51,47 @@ Converter = Callable[[Any], Any]
 """Turns one `json.loads` node into what botocore's parser makes of it."""
 _JSON_PARSER: Any = parsers.JSONParser
 """botocore's own parser methods, reached past the type stubs, which leave them out."""
+_LAYOUTS = 64
+"""Key layouts each structure remembers; an object of any other layout is checked afresh."""
+
+
+def as_sent(value: Any) -> Any:
+    """The timestamp parser that keeps a timestamp as AWS sent it (no conversion at all)."""
+    return value
+
+
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_WIDE = b"0" * 19
+"""19 digits: the shortest integer that may not fit in 64 bits."""
+_BEFORE_A_NUMBER = frozenset(b":[, \t\r\n")
+
+
+def decode(body: bytes) -> Any:
+    """`json.loads` of a UTF-8 `body`: orjson's result where it is the same (values and
+    types), `json.loads`' own value or error otherwise."""
+    if not _may_be_wide_integer(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body.decode("utf-8"))
+
+
+def _may_be_wide_integer(body: bytes) -> bool:
+    """Whether `body` may hold an integer outside 64 bits, which orjson makes a float and
+    `json.loads` an int: a number of 19 digits or more. A run of digits that follows
+    anything but the start of a value (a string's text, a fraction) cannot be one."""
+    digits = body.translate(_DIGITS_AS_ZERO)
+    at = digits.find(_WIDE)  # the first digit of a run: an earlier one would be found first
+    while at >= 0:
+        start = at - 1 if at and body[at - 1] == ord("-") else at
+        if start == 0 or body[start - 1] in _BEFORE_A_NUMBER:
+            return True
+        end = at + len(_WIDE)
+        while end < len(digits) and digits[end] == ord("0"):
+            end += 1
+        at = digits.find(_WIDE, end)
+    return False
 
 
 class FastJSONParser(parsers.JSONParser):
@@ -67,7 +121,7 @@ class FastJSONParser(parsers.JSONParser):
         if shape is None or shape.event_stream_name or _is_union(shape):
             return None
         try:
-            node = json.loads(body.decode(self.DEFAULT_ENCODING)) if body else {}
+            node = decode(body) if body else {}
         except ValueError:  # botocore answers {"message": body}: leave it to botocore
             return None
         if not isinstance(node, dict):
@@ -103,7 +157,8 @@ class _Compiler:
         if kind == "blob":
             return self.parser.parse_blob
         if kind == "timestamp":
-            return self.parser.parse_timestamp
+            parse = self.parser.parse_timestamp
+            return None if parse is as_sent else parse
         if kind not in ("structure", "list", "map"):
             return None
         name = shape.name
@@ -153,6 +208,44 @@ def _botocore(parser: FastJSONParser, shape: Shape) -> Converter:
 
 
 def _structure(members: tuple[tuple[str, str, Converter | None], ...]) -> Converter:
+    rebuild = _rebuilt(members)
+    modelled = {wire: (index, member, inner) for index, (member, wire, inner) in enumerate(members)}
+    layouts: dict[tuple[str, ...], _Layout] = {}
+
+    def layout(keys: tuple[str, ...]) -> _Layout:
+        known = sorted(modelled[key] + (key,) for key in keys if key in modelled)
+        names = tuple((member, wire) for _, member, _, wire in known)
+        kept = None if names == tuple((key, key) for key in keys) else names
+        return kept, tuple((member, inner) for _, member, inner, _ in known if inner is not None)
+
+    def convert(value: Any) -> Any:
+        if type(value) is not dict or None in value.values():
+            return rebuild(value)
+        keys = tuple(value)
+        found = layouts.get(keys)
+        if found is None:
+            found = layout(keys)
+            if len(layouts) < _LAYOUTS:
+                layouts[keys] = found
+        names, inner_converters = found
+        if names is not None:
+            value = {member: value[wire] for member, wire in names}
+        for member, inner in inner_converters:
+            value[member] = inner(value[member])
+        return value
+
+    return convert
+
+
+_Layout = tuple[tuple[tuple[str, str], ...] | None, tuple[tuple[str, Converter], ...]]
+"""For an object with given keys: the (member, key) pairs to rebuild it from, in the model's
+order (None: it is already so), and the members whose values need converting."""
+_UNSEEN: Any = object()
+
+
+def _rebuilt(members: tuple[tuple[str, str, Converter | None], ...]) -> Converter:
+    """A structure built member by member, as botocore's walk builds it."""
+
     def convert(value: Any) -> Any:
         if value is None:
             return None
@@ -169,7 +262,7 @@ def _structure(members: tuple[tuple[str, str, Converter | None], ...]) -> Conver
 
 def _list(inner: Converter | None) -> Converter:
     if inner is None:
-        return list  # a copy, as botocore makes one; null items stay null
+        return _list_as_is  # null items stay null
 
     def convert(value: Any) -> Any:
         return [None if item is None else inner(item) for item in value]
@@ -177,9 +270,14 @@ def _list(inner: Converter | None) -> Converter:
     return convert
 
 
+def _list_as_is(value: Any) -> Any:
+    """A decoded list as it is (botocore's walk makes an equal copy)."""
+    return value if type(value) is list else list(value)
+
+
 def _map(key: Converter | None, inner: Converter | None) -> Converter:
     if key is None and inner is None:
-        return lambda value: dict(value.items())
+        return lambda value: value if type(value) is dict else dict(value.items())
     keys = key or _as_is
     values = inner or _as_is
     return lambda value: {keys(k): values(v) for k, v in value.items()}

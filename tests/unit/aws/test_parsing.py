@@ -29,9 +29,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
-PARSER_DEFAULTS: list[dict[str, Any]] = [{}, {"timestamp_parser": _identity}]
-"""botocore's own defaults (datetimes, bytes), and the session ecsync makes (timestamps as
-sent)."""
+PARSER_DEFAULTS: list[dict[str, Any]] = [
+    {},
+    {"timestamp_parser": parsing.as_sent},
+    {"timestamp_parser": _identity},
+]
+"""botocore's own defaults (datetimes, bytes), the session ecsync makes (timestamps as sent,
+never converted), and a timestamp parser of another's making (called on each timestamp)."""
+DEFAULT_IDS = ["botocore-defaults", "ecsync", "identity"]
 
 
 def _both(response: dict[str, Any], shape: Shape, defaults: dict[str, Any]) -> tuple[Any, Any]:
@@ -70,6 +75,14 @@ _DOCUMENTS = st.recursive(
 )
 
 
+def _joined(parts: tuple[dict[str, Any], dict[str, Any], bool]) -> dict[str, Any]:
+    """Unknown members, then known ones in the model's order (or all of them reversed, as a
+    sender that does not keep the model's order would send them)."""
+    unknown, known, reverse = parts
+    joined = {**unknown, **known}
+    return dict(reversed(joined.items())) if reverse else joined
+
+
 def values(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
     """JSON values AWS could send for `shape`: members set or not, nulls, unknown members."""
     kind = shape.type_name
@@ -89,7 +102,7 @@ def values(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
             st.text(min_size=1, max_size=6).filter(lambda k: k not in members), _JSON_SCALARS,
             max_size=2,
         )  # fmt: skip
-        return st.tuples(unknown, known).map(lambda pair: {**pair[0], **pair[1]})
+        return st.tuples(unknown, known, st.booleans()).map(_joined)
     if kind in ("list", "map") and depth > 3:
         return st.just([] if kind == "list" else {})
     if kind == "list":
@@ -124,7 +137,7 @@ def _outputs() -> list[tuple[str, Shape]]:
 OUTPUTS = _outputs()
 
 
-@pytest.mark.parametrize("defaults", PARSER_DEFAULTS, ids=["botocore-defaults", "ecsync"])
+@pytest.mark.parametrize("defaults", PARSER_DEFAULTS, ids=DEFAULT_IDS)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_read_answer_parses_as_botocore_parses_it(
@@ -195,7 +208,7 @@ def models(draw: Callable[..., Any]) -> ServiceModel:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("defaults", PARSER_DEFAULTS, ids=["botocore-defaults", "ecsync"])
+@pytest.mark.parametrize("defaults", PARSER_DEFAULTS, ids=DEFAULT_IDS)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_generated_shapes_parse_as_botocore_parses_them(
@@ -260,7 +273,7 @@ CASES = [corpus.read_case(path) for path in corpus.case_files()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-@pytest.mark.parametrize("defaults", PARSER_DEFAULTS, ids=["botocore-defaults", "ecsync"])
+@pytest.mark.parametrize("defaults", PARSER_DEFAULTS, ids=DEFAULT_IDS)
 def test_fidelity_answers_parse_as_botocore_parses_them(
     case: corpus.Case, defaults: dict[str, Any]
 ) -> None:
@@ -287,6 +300,15 @@ _DESCRIBE_SERVICES: Any = _MODELS["ecs"].operation_model("DescribeServices").out
         (200, b"not json"),
         (200, b"[1, 2]"),
         (200, b"null"),
+        # what orjson refuses goes to json.loads, which takes it
+        (200, b'{"services": [{"desiredCount": 123456789012345678901234567890}]}'),
+        (200, b'{"services": [{"desiredCount":-9223372036854775809, "runningCount": 1}]}'),
+        (200, b'{"services": [{"desiredCount": 1, "pendingCount":\n18446744073709551616}]}'),
+        (200, b'{"services": [{"deployments": [{"id": "ecs-svc/9223370556566218549"}]}]}'),
+        (200, b'{"services": [{"desiredCount": NaN, "runningCount": Infinity}]}'),
+        (200, b'{"services": [{"serviceName": "\\ud800"}]}'),
+        (200, b'{"services": [{"serviceName": "\xff"}]}'),
+        (200, b'\xef\xbb\xbf{"services": []}'),
     ],
 )
 def test_errors_and_odd_bodies_get_botocore_own_answer(status: int, body: bytes) -> None:
@@ -305,3 +327,19 @@ def test_ecsync_clients_parse_json_with_the_fast_parser() -> None:
     assert isinstance(json_parser, parsing.FastJSONParser)
     assert json_parser.parse_timestamp(1700000000.5) == 1700000000.5
     assert type(factory.create_parser("rest-json")) is parsers.RestJSONParser
+
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_ANY_JSON, indent=st.sampled_from([None, 1]))
+def test_bodies_decode_as_json_loads_decodes_them(value: Any, indent: int | None) -> None:
+    """Whichever decoder reads a body, the values and their types are `json.loads`' own:
+    integers of any width, NaN and infinities, any text."""
+    body = json.dumps(value, indent=indent).encode()
+    assert repr(parsing.decode(body)) == repr(json.loads(body.decode()))
