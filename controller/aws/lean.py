@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -286,7 +286,7 @@ class _Sender:
         )
         head = (
             f"{self.head}User-Agent: {agent}\r\nX-Amz-Date: {amz_date}\r\n{token}"
-            f"Authorization: {authorization}\r\namz-sdk-invocation-id: {uuid.uuid4()}\r\n"
+            f"Authorization: {authorization}\r\namz-sdk-invocation-id: {invocation_id()}\r\n"
             f"{self.retry}Content-Length: {len(body)}\r\n\r\n"
         )
         answer = wire.exchange(base.pool(), base.url, head.encode("utf-8") + body)
@@ -329,9 +329,33 @@ def _header_safe(value: str) -> bool:
     return "\n" not in value and "\r" not in value
 
 
+_last_stamp: list[tuple[int, str]] = [(-1, "")]
+"""The last second `_amz_date` formatted, and its text (one item, replaced whole)."""
+
+
 def _amz_date() -> str:
-    """Now, as SigV4Auth stamps X-Amz-Date (UTC, `%Y%m%dT%H%M%SZ`)."""
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    """Now, as SigV4Auth stamps X-Amz-Date (UTC, `%Y%m%dT%H%M%SZ`); formatted once a second."""
+    now = int(time.time())
+    second, text = _last_stamp[0]
+    if second != now:
+        text = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+        _last_stamp[0] = (now, text)
+    return text
+
+
+_VERSION_4 = (0xF000 << 64, 0x4000 << 64)
+_VARIANT_RFC_4122 = (0xC000 << 48, 0x8000 << 48)
+
+
+def invocation_id() -> str:
+    """A random version 4 UUID, as botocore's `amz-sdk-invocation-id` (`str(uuid.uuid4())`)
+    but from the `random` module: the header identifies a call, it guards nothing, and
+    `uuid4` makes a system call for its bytes on every request."""
+    bits = random.getrandbits(128)
+    for mask, value in (_VERSION_4, _VARIANT_RFC_4122):
+        bits = (bits & ~mask) | value
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _in_lambda() -> bool:

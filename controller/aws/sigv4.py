@@ -66,10 +66,10 @@ class Signer:
             f"{ALGORITHM}\n{amz_date}\n{scope}\n"
             f"{hashlib.sha256(request.encode('utf-8')).hexdigest()}"
         )
-        signature = hmac.new(self._key(secret, date), to_sign.encode("utf-8"), "sha256")
+        signature = hmac.digest(self._key(secret, date), to_sign.encode("utf-8"), "sha256")
         return (
             f"{ALGORITHM} Credential={access_key}/{scope}, "
-            f"SignedHeaders={names}, Signature={signature.hexdigest()}"
+            f"SignedHeaders={names}, Signature={signature.hex()}"
         )
 
     def _key(self, secret: str, date: str) -> bytes:
@@ -86,7 +86,7 @@ class Signer:
 
 
 def _hmac(key: bytes, message: str) -> bytes:
-    return hmac.new(key, message.encode("utf-8"), "sha256").digest()
+    return hmac.digest(key, message.encode("utf-8"), "sha256")
 
 
 def _canonical_headers(headers: list[tuple[str, str]]) -> tuple[str, str]:

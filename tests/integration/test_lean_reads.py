@@ -207,6 +207,7 @@ def test_the_lean_request_is_botocores_byte_for_byte(
     monkeypatch.setattr(lean, "_amz_date", lambda: when.strftime("%Y%m%dT%H%M%SZ"))
     fixed = uuid.UUID("8a9b64d6-7f2f-4f5e-9b8a-1c2d3e4f5a6b")
     monkeypatch.setattr(uuid, "uuid4", lambda: fixed)
+    monkeypatch.setattr(lean, "invocation_id", lambda: str(fixed))
     aws = Aws(AwsConfig(region="eu-west-3", endpoint_url=recorder.endpoint))
     cases: list[tuple[str, str, dict[str, Any]]] = [
         ("ecs", "describe_services", {"cluster": "prod", "services": ["web"], "include": ["TAGS"]}),
