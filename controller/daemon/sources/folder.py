@@ -28,6 +28,11 @@ log = structlog.get_logger()
 MANIFEST_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 _CHECK_MS = 500  # how often the watcher wakes up to check that the folder is still there
+_STEP_MS = 15
+"""How often watchfiles looks for new changes (and for a stop), in ms. A change is signalled
+about 1.5 steps after it is written (one step to see it, one to see nothing more come); each
+look wakes the process, which costs about 85 µs of CPU on a small VM. At 10 ms the wake-ups
+were 8.5 ms of CPU a second while idle."""
 _RETRY_FIRST = 0.1  # seconds before re-watching after a failure; doubles...
 _RETRY_MAX = 2.0  # ...up to this
 
@@ -124,7 +129,7 @@ class FolderSource:
             self._root,
             watch_filter=self.is_relevant,
             debounce=self._debounce_ms,
-            step=10,
+            step=_STEP_MS,
             stop_event=self._stop,
             rust_timeout=_CHECK_MS,
             yield_on_timeout=True,
