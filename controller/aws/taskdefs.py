@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from controller.aws import batching, calls, shapes, tags
 from controller.aws.taskdef_cache import Revision, TaskDefinitionCache
 from controller.core.kinds import Kind, ResourceId
-from controller.core.resources import CONTENT_HASH_TAG, OWNER_TAG, Live
+from controller.core.resources import (
+    CONTENT_HASH_TAG,
+    NEWEST_TAGS,
+    OWNER_TAG,
+    DeferredLive,
+    Live,
+)
 
 if TYPE_CHECKING:
     from controller.aws.clients import Aws
@@ -221,16 +227,20 @@ def revision_of(definition: dict[str, Any], ecs_tags: Any) -> Revision:
 
 def parse_family(family: str, revisions: Sequence[Revision]) -> Live:
     """A family's live state from its ACTIVE revisions, oldest first: the newest one's
-    content plus every revision's owner and content hash. Pure: the fidelity corpus
-    runs it on recorded AWS answers."""
+    content plus every revision's owner and content hash. The content is made from the
+    cached revision when first read (`DeferredLive`). Pure: the fidelity corpus runs it on
+    recorded AWS answers."""
     latest = revisions[-1]
-    spec = latest.spec  # a copy of its own
-    spec["tags"] = dict(latest.tags)
+
+    def newest_spec() -> dict[str, Any]:
+        spec = latest.spec  # a copy of its own
+        spec["tags"] = dict(latest.tags)
+        return spec
+
     owner = next((r.tags[OWNER_TAG] for r in reversed(revisions) if OWNER_TAG in r.tags), None)
-    return Live(
+    return DeferredLive(
         id=ResourceId(Kind.TASK_DEFINITION, family),
         arn=latest.arn,
-        spec=spec,
         owner=owner,
         status={
             "revision": latest.number,
@@ -243,7 +253,9 @@ def parse_family(family: str, revisions: Sequence[Revision]) -> Live:
                 }
                 for r in revisions
             ],
+            NEWEST_TAGS: tuple(latest.tags.items()),
         },
+        make=newest_spec,
     )
 
 

@@ -18,6 +18,7 @@ from controller.core.field_facts import REPLACE_FIELDS
 from controller.core.kinds import Kind, ResourceId
 from controller.core.resources import (
     CONTENT_HASH_TAG,
+    NEWEST_TAGS,
     OWNER_TAG,
     PRUNE_TAG,
     TASK_RECORD_PREFIX,
@@ -167,7 +168,9 @@ def _inputs(
     managing = (options.instance, options.adopt)
     if d.id.kind is Kind.TASK_DEFINITION:
         revisions = live.status.get("revisions")
-        return memo.digest(managing, live.arn, live.owner, live.spec.get("tags"), revisions)
+        # read from AWS, a family says its newest tags in its status: its spec stays unmade
+        tags = live.status[NEWEST_TAGS] if NEWEST_TAGS in live.status else live.spec.get("tags")
+        return memo.digest(managing, live.arn, live.owner, tags, revisions)
     return memo.digest(
         managing,
         live.owner,

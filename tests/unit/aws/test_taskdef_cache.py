@@ -3,8 +3,13 @@ answer does."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from controller.aws import taskdefs
-from controller.aws.taskdef_cache import TaskDefinitionCache
+from controller.aws.taskdef_cache import Revision, TaskDefinitionCache
+from controller.core.resources import NEWEST_TAGS
 
 ANSWER = {
     "taskDefinitionArn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3",
@@ -50,6 +55,29 @@ def test_a_family_parses_from_cached_revisions_that_its_changes_leave_alone() ->
     live.spec["cpu"] = "1024"
     assert revision.spec == before
     assert live.owner == "ecsync"
+
+
+def test_a_family_makes_its_spec_only_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A family's live state reads its newest revision back only when its spec is read, and
+    says that revision's tags in its status, as its spec has them."""
+    revision = taskdefs.revision_of(ANSWER, TAGS)
+    reads: list[str] = []
+    made = vars(Revision)["spec"].fget
+
+    def counted(cached: Revision) -> dict[str, Any]:
+        reads.append(cached.arn)
+        return made(cached)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Revision, "spec", property(counted))
+
+    live = taskdefs.parse_family("web", [revision])
+
+    assert reads == []
+    assert live.owner == "ecsync"
+    assert dict(live.status[NEWEST_TAGS]) == {"ecsync:managed-by": "ecsync", "team": "web"}
+    assert live.spec["tags"] == dict(live.status[NEWEST_TAGS])
+    assert live.spec is live.spec
+    assert reads == [revision.arn]
 
 
 def test_a_revision_reads_back_equal_and_unshared() -> None:
