@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass
 
 ALGORITHM = "AWS4-HMAC-SHA256"
+_CANONICAL_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Signer:
         self._tail = f"/{scope.region}/{scope.service}/aws4_request"
         self._keys: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
+        self._canonical: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
+        """Canonical headers by the headers they come from: requests of one operation in
+        one second share them (only X-Amz-Date changes, once a second)."""
 
     def authorization(
         self,
@@ -58,7 +62,14 @@ class Signer:
         """The Authorization header of a POST carrying `body` with the headers to sign
         (`X-Amz-Date` and `X-Amz-Security-Token` among them; never User-Agent or the
         amz-sdk-* headers, which SigV4Auth leaves unsigned)."""
-        names, canonical = _canonical_headers(headers)
+        key = tuple(headers)
+        found = self._canonical.get(key)
+        if found is None:
+            found = _canonical_headers(headers)
+            if len(self._canonical) >= _CANONICAL_KEPT:
+                self._canonical.clear()
+            self._canonical[key] = found
+        names, canonical = found
         request = f"{self._prefix}{canonical}\n\n{names}\n{hashlib.sha256(body).hexdigest()}"
         date = amz_date[:8]
         scope = f"{date}{self._tail}"

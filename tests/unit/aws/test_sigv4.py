@@ -95,6 +95,26 @@ def test_the_signing_key_follows_the_date_and_the_secret(monkeypatch: pytest.Mon
         assert lean_authorization(signer, url, credentials, amz_date) == expected
 
 
+def test_a_signer_kept_over_many_seconds_and_tokens_signs_as_botocore(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One signer signing again and again, seconds and session tokens changing (more of them
+    than it keeps canonical headers for), and coming back to an earlier second, signs each
+    request as SigV4Auth does."""
+    url = "https://ecs.eu-west-3.amazonaws.com/"
+    signer = sigv4.Signer(sigv4.Scope("eu-west-3", "ecs"), *seam.canonical_target(url))
+    start = datetime.datetime(2026, 12, 7, 12, 0, 0)
+    moments = [
+        (ReadOnlyCredentials("AKIDEXAMPLE", "secret", f"token-{n % 3}" if n % 2 else None),
+         start + datetime.timedelta(seconds=n % 50))
+        for n in range(150)
+    ]  # fmt: skip
+
+    for credentials, when in moments:
+        expected, amz_date = botocore_authorization(monkeypatch, url, credentials, when)
+        assert lean_authorization(signer, url, credentials, amz_date) == expected
+
+
 def test_the_host_header_is_the_one_botocore_signs() -> None:
     """The Host header drops the scheme's default port and keeps any other, as botocore does."""
     assert lean.host_header("https://ECS.eu-west-3.amazonaws.com:443/") == (
