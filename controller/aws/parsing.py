@@ -15,15 +15,16 @@ walk does:
 - lists keep null items as null; maps convert their values;
 - scalars and document types are taken as `json.loads` made them.
 
-The body is decoded by orjson when it can be (the same values and types as
-`json.loads`; what orjson refuses, such as integers over 64 bits, NaN or lone
-surrogates, goes to `json.loads`). An object with no null value is turned into
-what botocore builds by its keys alone: which are modelled members, and in
-which order the model has them. Each structure works that out once per key
-layout and remembers it, so that the many items of a page that share a
-layout cost a lookup each; an object whose keys are modelled members in the
-model's order, under their own names, is kept as decoded, and any other is
-rebuilt from its modelled members in one step. Then only the members that
+The body is decoded by orjson where that gives `json.loads`' values and types
+(`decode`): a body that may hold an integer outside 64 bits, which orjson would
+make a float, and one orjson refuses (NaN, lone surrogates) go to `json.loads`.
+An object with no null value is turned into what botocore builds by its keys
+alone: which are modelled members, and in which order the model has them.
+Each structure works that out once per key layout and remembers it, so that
+the many items of a page that share a layout cost a lookup each; an object
+whose keys are modelled members in the model's order, under their own names,
+is kept as decoded, and any other is rebuilt from its modelled members in one
+step. Then only the members that
 need converting are converted. An object with a null value is rebuilt member
 by member, as botocore's walk does.
 
@@ -240,7 +241,6 @@ def _structure(members: tuple[tuple[str, str, Converter | None], ...]) -> Conver
 _Layout = tuple[tuple[tuple[str, str], ...] | None, tuple[tuple[str, Converter], ...]]
 """For an object with given keys: the (member, key) pairs to rebuild it from, in the model's
 order (None: it is already so), and the members whose values need converting."""
-_UNSEEN: Any = object()
 
 
 def _rebuilt(members: tuple[tuple[str, str, Converter | None], ...]) -> Converter:

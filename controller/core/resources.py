@@ -135,7 +135,7 @@ class DeferredLive(Live):
         make: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         if (spec is None) == (make is None):
-            raise TypeError("DeferredLive takes a spec or a way to make one, not both")
+            raise TypeError("DeferredLive takes either a spec or a way to make one")
         for name, value in (("id", id), ("arn", arn), ("owner", owner), ("_make", make)):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "status", {} if status is None else status)

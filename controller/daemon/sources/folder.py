@@ -28,11 +28,12 @@ log = structlog.get_logger()
 MANIFEST_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 _CHECK_MS = 500  # how often the watcher wakes up to check that the folder is still there
-_STEP_MS = 15
+_STEP_MS = 40
 """How often watchfiles looks for new changes (and for a stop), in ms. A change is signalled
 about 1.5 steps after it is written (one step to see it, one to see nothing more come); each
-look wakes the process, which costs about 85 µs of CPU on a small VM. At 10 ms the wake-ups
-were 8.5 ms of CPU a second while idle."""
+look wakes the process, which costs about 85 µs of CPU on a small VM. Measured idle, the whole
+daemon used 10 ms of CPU a second at a 10 ms step, 6.5 at 15 and 3.5 at 50; a one-service
+edit at 10,000 services reaches its first write well within its 300 ms all the same."""
 _RETRY_FIRST = 0.1  # seconds before re-watching after a failure; doubles...
 _RETRY_MAX = 2.0  # ...up to this
 
