@@ -24,9 +24,8 @@ Each structure works that out once per key layout and remembers it, so that
 the many items of a page that share a layout cost a lookup each; an object
 whose keys are modelled members in the model's order, under their own names,
 is kept as decoded, and any other is rebuilt from its modelled members in one
-step. Then only the members that
-need converting are converted. An object with a null value is rebuilt member
-by member, as botocore's walk does.
+step. Then only the members that need converting are converted. An object
+with a null value is rebuilt member by member, as botocore's walk does.
 
 Anything else is left to botocore itself: error answers (HTTP 3xx and over:
 `ResponseParser.parse` never reaches `_do_parse` for them), event streams,
