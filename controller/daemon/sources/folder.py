@@ -30,11 +30,11 @@ MANIFEST_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 _CHECK_MS = 500  # how often the watcher wakes up to check that the folder is still there
 _STEP_MS = 30
 """How often watchfiles looks for new changes (and for a stop), in ms. A change is signalled
-about 1.5 steps after it is written (one step to see it, one to see nothing more come); each
-look wakes the process, which costs about 85 µs of CPU on a small VM. Measured idle, the whole
-daemon used 10 ms of CPU a second at a 10 ms step, 6.5 at 15 and 3.5 at 50. At 10,000
-services a one-service edit took 218 ms (p50) to its first write at 15 and 290 at 40; 30
-keeps it well within its 300 ms."""
+a step or more after it is written (one step to see it, one more to see nothing more come);
+each look wakes the process, which costs about 85 µs of CPU on a small VM. Measured idle, the
+whole daemon used 10 ms of CPU a second at a 10 ms step, 6.5 at 15 and 3.5 at 50. At 10,000
+services a one-service edit took 218 ms (p50) to its first write at 15, 290 at 40 and 232 at
+30 (docs/benchmarks.md)."""
 _RETRY_FIRST = 0.1  # seconds before re-watching after a failure; doubles...
 _RETRY_MAX = 2.0  # ...up to this
 
